@@ -1,0 +1,17 @@
+/**
+ * errors: the base of Keel's named errors.
+ *
+ * Hot paths never throw: they return a sentinel or `false` and count the
+ * refusal. Errors are for configuration mistakes and misuse, and each one says
+ * what went wrong, on which object, the limit involved, and what to change.
+ *
+ * Allocation: constructing an error allocates (slots for the object, chunks
+ * for the message). That is fine: errors are raised off the hot path, or on a
+ * path that is already failing.
+ */
+export class KeelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
