@@ -5,13 +5,13 @@
  * refusal. Errors are for configuration mistakes and misuse, and each one says
  * what went wrong, on which object, the limit involved, and what to change.
  *
+ * Each subclass names itself with a field (`override name = 'PoolExhaustedError'`)
+ * rather than relying on the class's name, which bundlers may rename.
+ *
  * Allocation: constructing an error allocates (slots for the object, chunks
  * for the message). That is fine: errors are raised off the hot path, or on a
  * path that is already failing.
  */
 export class KeelError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = new.target.name;
-  }
+  override name = 'KeelError';
 }

@@ -59,7 +59,18 @@ function matches(e: unknown, expected?: ErrorClass | RegExp | ((e: unknown) => b
   return (expected as (e: unknown) => boolean)(e);
 }
 
-export const strict = {
+type Expected = ErrorClass | RegExp | ((e: unknown) => boolean);
+export interface Assert {
+  ok(value: unknown, message?: string): asserts value;
+  equal<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
+  notEqual(actual: unknown, expected: unknown, message?: string): void;
+  deepEqual<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
+  throws(fn: () => unknown, expected?: Expected, message?: string): void;
+  doesNotThrow(fn: () => unknown, message?: string): void;
+  fail(message: string): never;
+}
+
+export const strict: Assert = {
   ok(value: unknown, message?: string): asserts value {
     if (!value) throw new AssertionError(message ?? `expected a truthy value, got ${show(value)}`);
   },
