@@ -1,0 +1,314 @@
+/**
+ * timer: a fixed table of time events (one-shot and periodic) driven by a tick.
+ *
+ * A time event belongs to an owner (an active object's slot in the kernel) and
+ * carries a signal. When it expires, `tick(now)` posts that signal to its owner
+ * through the `TimerSink` given at construction, with the time event's id as
+ * p0 and the due time as p1. Time events are created once at boot
+ * (`create`) and then armed, disarmed and re-armed as often as needed.
+ *
+ * Allocation: the table is typed arrays sized at construction. `arm`,
+ * `disarm`, `isArmed`, `remaining` and `tick` allocate nothing, the first call
+ * included (tested on the XS engine host). `create` and the constructor
+ * allocate nothing either but belong to boot.
+ *
+ * Order: armed events sit in one list sorted by due time; equal due times keep
+ * the order in which they were armed. `tick(now)` expires from the head, so
+ * events due at the same time are posted in arming order, and earlier due
+ * times first.
+ *
+ * Periodic events: after expiring at time d, the next due time is d + period.
+ * A late tick (the host delayed it) posts a periodic event once and skips the
+ * periods it missed, counting them in `missed`: no burst of catch-up events.
+ *
+ *   Lifecycle of a time event id:
+ *
+ *     create(owner, sig)          arm(id, delay, period)
+ *     ------------------> DISARMED ----------------------> ARMED
+ *                            ^  ^                           |  |
+ *                            |  +------- disarm(id) --------+  | tick(now >= due):
+ *                            |                                 |   post(owner, sig, id, due)
+ *                            +---- tick: one-shot expired -----+   periodic: stays ARMED,
+ *                                                                  due += period
+ *     arm(id, ...) on an ARMED event re-arms it (moves it in the list).
+ *     destroy(id) returns a DISARMED or ARMED id to the table (kernel stop()).
+ *
+ * Contexts: create/destroy at boot or spawn/stop time. arm/disarm/isArmed/
+ * remaining from actions during dispatch (re-entrant use is fine: they only
+ * relink the list) and from IO callbacks. tick() from the host's tick source
+ * only, never re-entrantly (it throws TimerReentryError if called from inside
+ * an expiry post).
+ *
+ * Limits: `capacity` time events (1..32767, set at construction). Due times
+ * are doubles in milliseconds (exact up to 2^53 ms).
+ *
+ * Measured cost: see docs/kernel.md (bench/kernel.bench.ts).
+ */
+import { KeelError } from './errors.js';
+
+/** Where expiring time events are posted. The kernel implements it. */
+export interface TimerSink {
+  postTimeEvent(owner: number, sig: number, id: number, due: number): boolean;
+}
+
+/** No time event: returned by `tryCreate` when the table is full. */
+export const NO_TIMER = -1;
+
+export class TimerConfigError extends KeelError {
+  override name = 'TimerConfigError';
+}
+export class TimerTableFullError extends KeelError {
+  override name = 'TimerTableFullError';
+}
+export class TimerUsageError extends KeelError {
+  override name = 'TimerUsageError';
+}
+export class TimerReentryError extends KeelError {
+  override name = 'TimerReentryError';
+}
+
+const NIL = -1;
+// Operation codes for messages: a string literal evaluated on a hot path
+// allocates a chunk on the XS host engine, so names are looked up on failure only.
+const OP_DESTROY = 0;
+const OP_ARM = 1;
+const OP_DISARM = 2;
+const OP_ISARMED = 3;
+const OP_REMAINING = 4;
+const OP_OWNEROF = 5;
+const OP_NAMES = ['destroy', 'arm', 'disarm', 'isArmed', 'remaining', 'ownerOf'] as const;
+const FREE = 0;
+const DISARMED = 1;
+const ARMED = 2;
+
+export interface TimerTableOptions {
+  /** For messages. */
+  name?: string;
+  /** Number of time events (1..32767). */
+  capacity: number;
+}
+
+export class TimerTable {
+  readonly name: string;
+  readonly capacity: number;
+  /** Time events created (in use). */
+  created = 0;
+  /** Events posted by tick(). */
+  expired = 0;
+  /** Expiry posts the owner's queue refused (counted, the event is lost for that period). */
+  refused = 0;
+  /** Periods skipped because a tick came late. */
+  missed = 0;
+
+  private readonly sink: TimerSink;
+  private readonly state: Uint8Array;
+  private readonly owner: Int16Array;
+  private readonly sig: Int32Array;
+  private readonly due: Float64Array;
+  private readonly period: Float64Array;
+  private readonly next: Int16Array;
+  private readonly prev: Int16Array;
+  private head = NIL;
+  private freeTop = 0;
+  private readonly freeStack: Int16Array;
+  private ticking = false;
+
+  constructor(options: TimerTableOptions, sink: TimerSink) {
+    const name = options.name ?? 'timers';
+    const n = options.capacity;
+    if (!Number.isInteger(n) || n < 1 || n > 32767) {
+      throw new TimerConfigError(
+        `TimerTable "${name}": capacity must be an integer from 1 to 32767, got ${String(n)}; set the timers option`,
+      );
+    }
+    this.name = name;
+    this.capacity = n;
+    this.sink = sink;
+    this.state = new Uint8Array(n);
+    this.owner = new Int16Array(n);
+    this.sig = new Int32Array(n);
+    this.due = new Float64Array(n);
+    this.period = new Float64Array(n);
+    this.next = new Int16Array(n).fill(NIL);
+    this.prev = new Int16Array(n).fill(NIL);
+    this.freeStack = new Int16Array(n);
+    for (let i = 0; i < n; i++) this.freeStack[i] = n - 1 - i;
+    this.freeTop = n;
+  }
+
+  /** Creates a disarmed time event for `owner` posting `sig`. Throws TimerTableFullError when full. */
+  create(owner: number, sig: number): number {
+    const id = this.tryCreate(owner, sig);
+    if (id === NO_TIMER) {
+      throw new TimerTableFullError(
+        `TimerTable "${this.name}" is full: all ${this.capacity} time events are in use; raise the timers option`,
+      );
+    }
+    return id;
+  }
+
+  /** Creates a disarmed time event, or returns NO_TIMER when the table is full. */
+  tryCreate(owner: number, sig: number): number {
+    if (this.freeTop === 0) return NO_TIMER;
+    const id = this.freeStack[--this.freeTop]!;
+    this.state[id] = DISARMED;
+    this.owner[id] = owner;
+    this.sig[id] = sig;
+    this.due[id] = 0;
+    this.period[id] = 0;
+    this.created++;
+    return id;
+  }
+
+  /** Returns a time event to the table (disarming it first). */
+  destroy(id: number): void {
+    this.check(id, OP_DESTROY);
+    if (this.state[id] === ARMED) this.unlink(id);
+    this.state[id] = FREE;
+    this.freeStack[this.freeTop++] = id;
+    this.created--;
+  }
+
+  /** Destroys every time event of `owner`; returns how many. */
+  destroyOwnedBy(owner: number): number {
+    let n = 0;
+    for (let id = 0; id < this.capacity; id++) {
+      if (this.state[id] !== FREE && this.owner[id] === owner) {
+        this.destroy(id);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Arms (or re-arms) `id` to expire `delayMs` after `now`, then every
+   * `periodMs` if that is > 0. `now` is the time base of tick().
+   */
+  arm(id: number, now: number, delayMs: number, periodMs = 0): void {
+    this.check(id, OP_ARM);
+    if (!(delayMs >= 0) || !(periodMs >= 0)) {
+      throw new TimerUsageError(
+        `TimerTable "${this.name}": arm(${id}) needs delay >= 0 and period >= 0 ms, got ${delayMs} and ${periodMs}`,
+      );
+    }
+    if (this.state[id] === ARMED) this.unlink(id);
+    this.due[id] = now + delayMs;
+    this.period[id] = periodMs;
+    this.state[id] = ARMED;
+    this.insert(id);
+  }
+
+  /** Disarms `id`; returns true if it was armed. */
+  disarm(id: number): boolean {
+    this.check(id, OP_DISARM);
+    if (this.state[id] !== ARMED) return false;
+    this.unlink(id);
+    this.state[id] = DISARMED;
+    return true;
+  }
+
+  isArmed(id: number): boolean {
+    this.check(id, OP_ISARMED);
+    return this.state[id] === ARMED;
+  }
+
+  /** Milliseconds until `id` expires (0 if due), or -1 when disarmed. */
+  remaining(id: number, now: number): number {
+    this.check(id, OP_REMAINING);
+    if (this.state[id] !== ARMED) return -1;
+    const r = this.due[id]! - now;
+    return r > 0 ? r : 0;
+  }
+
+  /** Due time of the earliest armed event, or -1 when none is armed (for tickless idle). */
+  nextDue(): number {
+    return this.head === NIL ? -1 : this.due[this.head]!;
+  }
+
+  /** Expires every event due at or before `now`; returns how many were posted. */
+  tick(now: number): number {
+    if (this.ticking) {
+      throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
+    }
+    this.ticking = true;
+    let posted = 0;
+    try {
+      // Bound: each armed event expires at most once per tick, and at most
+      // `capacity` events are armed.
+      for (let guard = this.capacity; guard > 0; guard--) {
+        const id = this.head;
+        if (id === NIL || this.due[id]! > now) break;
+        const due = this.due[id]!;
+        this.unlink(id);
+        const period = this.period[id]!;
+        if (period > 0) {
+          let nextDue = due + period;
+          if (nextDue <= now) {
+            const skipped = Math.floor((now - nextDue) / period) + 1;
+            this.missed += skipped;
+            nextDue += skipped * period;
+          }
+          this.due[id] = nextDue;
+          this.insert(id);
+        } else {
+          this.state[id] = DISARMED;
+        }
+        this.expired++;
+        posted++;
+        if (!this.sink.postTimeEvent(this.owner[id]!, this.sig[id]!, id, due)) this.refused++;
+      }
+    } finally {
+      this.ticking = false;
+    }
+    return posted;
+  }
+
+  /** Owner of a created time event. */
+  ownerOf(id: number): number {
+    this.check(id, OP_OWNEROF);
+    return this.owner[id]!;
+  }
+
+  /** Number of armed time events. */
+  get armed(): number {
+    let n = 0;
+    for (let id = this.head, guard = this.capacity; id !== NIL && guard > 0; id = this.next[id]!, guard--) n++;
+    return n;
+  }
+
+  private check(id: number, op: number): void {
+    if (!Number.isInteger(id) || id < 0 || id >= this.capacity || this.state[id] === FREE) {
+      throw new TimerUsageError(
+        `TimerTable "${this.name}": ${OP_NAMES[op]}(${String(id)}) is not a time event of this table (ids come from create())`,
+      );
+    }
+  }
+
+  /** Inserts after every event due at or before this one: equal due times keep arming order. */
+  private insert(id: number): void {
+    const d = this.due[id]!;
+    let prev = NIL;
+    let cur = this.head;
+    for (let guard = this.capacity; cur !== NIL && guard > 0; guard--) {
+      if (this.due[cur]! > d) break;
+      prev = cur;
+      cur = this.next[cur]!;
+    }
+    this.prev[id] = prev;
+    this.next[id] = cur;
+    if (prev === NIL) this.head = id;
+    else this.next[prev] = id;
+    if (cur !== NIL) this.prev[cur] = id;
+  }
+
+  private unlink(id: number): void {
+    const p = this.prev[id]!;
+    const n = this.next[id]!;
+    if (p === NIL) this.head = n;
+    else this.next[p] = n;
+    if (n !== NIL) this.prev[n] = p;
+    this.prev[id] = NIL;
+    this.next[id] = NIL;
+  }
+}
