@@ -6,7 +6,7 @@
 //
 // A benchmark, not a test: nothing in `npm test` depends on these numbers.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -152,5 +152,17 @@ const json = rows.map((r) => ({
   chunkBytesPerOp: r.chunkBytesPerOp,
   ratio: r.ratio,
 }));
-writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(json, null, 2) + '\n');
-console.log(`\nwrote bench/results/latest.json (${json.length} rows)`);
+// A partial run (some bench files, or one engine) replaces only its own rows.
+const latest = join(root, 'bench', 'results', 'latest.json');
+const ran = new Set(rows.map((r) => `${r.bench}:${r.engine}`));
+let kept = [];
+if (existsSync(latest)) {
+  try {
+    kept = JSON.parse(readFileSync(latest, 'utf8')).filter((r) => !ran.has(`${r.name.split(':')[0]}:${r.engine}`));
+  } catch {
+    kept = [];
+  }
+}
+const merged = [...kept, ...json];
+writeFileSync(latest, JSON.stringify(merged, null, 2) + '\n');
+console.log(`\nwrote bench/results/latest.json (${json.length} rows from this run, ${merged.length} in all)`);

@@ -48,10 +48,12 @@ const isNodeOnly = (f) => relative(root, f).startsWith('test/node/');
 const workers = walk(join(root, 'test')).filter((f) => /\.worker\.ts$/.test(f));
 
 const results = [];
+// One build directory per run, so runs in parallel do not delete each other's bundles.
+const runDir = join(root, 'build', 'test', `run-${process.pid}`);
+rmSync(runDir, { recursive: true, force: true });
 
 async function runNode() {
-  const out = join(root, 'build', 'test', 'node');
-  rmSync(out, { recursive: true, force: true });
+  const out = join(runDir, 'node');
   const files = await bundleForNode([...selected, ...workers], out);
   const testFiles = files.slice(0, selected.length);
   const mocha = new Mocha({ reporter: 'spec', timeout: 60000, grep: values.grep });
@@ -83,7 +85,7 @@ async function runXs() {
     print('KEEL-SUMMARY ' + JSON.stringify({ passed: s.passes, failed: s.failures, pending: s.pending }));
   });
 })();`;
-  const file = join(root, 'build', 'test', 'xs', 'tests.js');
+  const file = join(runDir, 'xs', 'tests.js');
   await bundleForXs(xsFiles, file, { prefix: prelude + '\n' + mochaJs + '\n' + setup, suffix: runWithStats });
   const code = await new Promise((resolvePromise) => {
     const child = spawn(bin, [file], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -124,6 +126,8 @@ try {
   error = e;
   console.error(e && e.message ? e.message : e);
 }
+
+if (!process.env.KEEL_KEEP_BUILD) rmSync(runDir, { recursive: true, force: true });
 
 console.log('\nSummary');
 console.log('engine   passed  failed  pending');

@@ -143,7 +143,7 @@ export interface KernelOptions {
   host?: KernelHost;
 }
 
-const ZERO_CLOCK: KernelHost = { now: () => 0 };
+const ZERO_CLOCK: KernelHost = Object.freeze({ now: () => 0 });
 
 export class Kernel implements TimerSink {
   readonly name: string;
@@ -268,7 +268,7 @@ export class Kernel implements TimerSink {
       q = new EventQueue({ name: `${this.name}.ao${slot}`, capacity: queueCapacity, overflow: 'reject' });
       this.queues[slot] = q;
     } else {
-      q.clear();
+      q.reset();
     }
     this.prio[slot] = priority;
     this.prioToSlot[priority - 1] = slot;

@@ -549,3 +549,19 @@ describe('kernel: no allocation on XS (first event included)', function () {
     }
   });
 });
+
+describe('kernel: a restarted slot starts with fresh queue counters', function () {
+  it('minFree, dropped and dispatch count belong to the new AO', function () {
+    const k = new Kernel({ maxObjects: 1 });
+    const a = k.spawn(recorder('A', []), 1, 2);
+    k.post(a, 1);
+    k.post(a, 1);
+    k.post(a, 1); // refused
+    k.stop(a);
+    const b = k.spawn(recorder('B', []), 1, 2);
+    const q = k.queueOf(b);
+    assert.equal(q.minFree, 2);
+    assert.equal(q.refused + q.dropped + q.posted + q.taken, 0);
+    assert.equal(k.dispatched(b), 0);
+  });
+});

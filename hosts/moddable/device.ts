@@ -1,0 +1,106 @@
+/**
+ * hosts/moddable/device: boots an application on a Moddable device and wires
+ * the host pieces together. Called once by the `main` module.
+ *
+ *   startDevice({ board, apps, appName, CrossCoreLink })
+ *     1. picks `appName` in the app table (`keel/app`), or throws listing the names
+ *     2. opens the LED (LedOutput) and boots the app with { board, led }
+ *     3. arms the button (DigitalInputSource) -> app.events.post(buttonSignal, pin, level, ticks)
+ *     4. on a crossCore board with app.crossCoreBuffer: CrossCoreLink.start(buffer)
+ *     5. starts the TickDriver over [app.tickable, probe] every board.tickMs
+ *     6. opens the first allocation window (probe.snapshot()) = "after boot"
+ *     7. every board.reportMs: probe.read(), trace the report, probe.snapshot()
+ *
+ * The report allocates (strings for trace), so it closes the window before it
+ * prints and opens the next one after: each window covers ticks and IO
+ * callbacks only. "slots 0 chunks 0 gc 0" in every window is the device-side
+ * proof of the zero-allocation promise (instrumented builds only).
+ *
+ * Allocation: everything here happens at boot, except the report (outside the
+ * measured windows). Preload-safe: exports a function, holds no state.
+ */
+import Timer from 'timer';
+import type { AppTable, BoardConfig, CrossCoreModule, CrossCoreLinkLike, DeviceApp } from 'keel/host/types';
+import { NO_PIN } from 'keel/host/types';
+import { DeviceHostError } from 'keel/host/errors';
+import { TickDriver } from 'keel/host/tick';
+import { AllocationProbe } from 'keel/host/probe';
+import { DigitalInputSource } from 'keel/host/digital-input';
+import { LedOutput } from 'keel/host/digital-output';
+
+export interface StartDeviceOptions {
+  readonly board: BoardConfig;
+  readonly apps: AppTable;
+  /** Name of the entry to run (manifest config `keelApp`, or the first entry). */
+  readonly appName: string;
+  /** The platform's link class (module `keel/host/crosscore`). */
+  readonly CrossCoreLink: CrossCoreModule['CrossCoreLink'];
+}
+
+/** Everything startDevice created, for inspection from xsbug or a test harness. */
+export interface DeviceRun {
+  readonly app: DeviceApp;
+  readonly driver: TickDriver;
+  readonly button: DigitalInputSource;
+  readonly led: LedOutput;
+  readonly probe: AllocationProbe;
+  readonly link: CrossCoreLinkLike;
+}
+
+export function startDevice(options: StartDeviceOptions): DeviceRun {
+  const { board, apps, appName } = options;
+  let app: DeviceApp | undefined;
+  for (let i = 0; i < apps.length; i++) if (apps[i].name === appName) app = apps[i];
+  if (app === undefined) {
+    const names = apps.map((a) => a.name).join(', ');
+    throw new DeviceHostError(`startDevice: no app named "${appName}" in the app table (${apps.length} entries: ${names}); set "keelApp" in the manifest config or pass keelApp=<name> to mcconfig`);
+  }
+  const led = new LedOutput({ name: 'led', pin: board.ledPin, activeLevel: board.ledActiveLevel });
+  led.start();
+  const instance = app.boot({ board, led });
+  const button = new DigitalInputSource({
+    name: 'button',
+    pin: board.buttonPin,
+    pull: board.buttonPull,
+    signal: instance.buttonSignal,
+    target: instance.events,
+  });
+  const link = new options.CrossCoreLink({
+    name: 'crosscore',
+    workerChunkBytes: board.workerChunkBytes,
+    workerHeapSlots: board.workerHeapSlots,
+    workerStackSlots: board.workerStackSlots,
+  });
+  if (instance.crossCoreBuffer !== undefined) {
+    if (board.crossCore !== 1) {
+      throw new DeviceHostError(`startDevice: app "${app.name}" set crossCoreBuffer but the board has crossCore ${board.crossCore}; on this board use a local queue`);
+    }
+    link.start(instance.crossCoreBuffer);
+  }
+  const probe = new AllocationProbe({ name: 'probe', slotBytes: board.slotBytes });
+  const driver = new TickDriver([instance.tickable, probe], { name: 'tick', intervalMs: board.tickMs });
+  driver.start();
+  button.start();
+  const run: DeviceRun = { app, driver, button, led, probe, link };
+  if (board.reportMs > 0) {
+    Timer.repeat(function report(): void {
+      reportWindow(run);
+    }, board.reportMs);
+  }
+  trace(`keel: app "${app.name}" running, tick ${board.tickMs} ms, button pin ${board.buttonPin === NO_PIN ? 'none' : board.buttonPin}, led pin ${board.ledPin === NO_PIN ? 'none' : board.ledPin}, cross-core ${link.supported ? 'worker' : 'local'}\n`);
+  probe.snapshot();
+  return run;
+}
+
+/** Closes the probe window, prints it, opens the next one. Allocates (trace), outside the window. */
+export function reportWindow(run: DeviceRun): void {
+  const p = run.probe;
+  const clean = p.read();
+  const d = run.driver;
+  const b = run.button;
+  const alloc = p.available
+    ? `slots ${p.slots} chunks ${p.chunkBytes} B gc ${p.collections}${clean ? ' (0 after boot)' : p.collections ? ' (window not valid: a collection ran)' : ' (ALLOCATED on the hot path)'}`
+    : 'allocation probe unavailable (release build: use mcconfig -d or -i)';
+  trace(`keel: window ${p.windows}: ${alloc}; ticks ${d.ticks} late ${d.lateTicks} maxLate ${d.maxLateMs} ms; edges ${b.edges} posted ${b.posted} refused ${b.refused}; led writes ${run.led.writes}; worker ${run.link.attached ? 'attached' : run.link.supported ? 'starting' : 'none'}\n`);
+  p.snapshot();
+}

@@ -1,0 +1,20 @@
+/**
+ * hosts/moddable/main: the app's entry module (`creation.main` is "main").
+ * NOT preloaded: it starts the device at load time.
+ *
+ * Everything platform-specific arrives through module specifiers that the
+ * manifest's "platforms" section maps per target:
+ *   keel/board           boards/esp32/board | boards/rp2040/board | hosts/moddable/desktop/board
+ *   keel/host/crosscore  hosts/moddable/esp32/crosscore | hosts/moddable/local/crosscore
+ *   keel/app             the application table (bring-up app until examples are wired)
+ * The app to run is `config.keelApp` (manifest "config", overridable on the
+ * mcconfig command line: `mcconfig -d -m -p esp32 keelApp=bringup`).
+ */
+import config from 'mc/config';
+import board from 'keel/board';
+import apps from 'keel/app';
+import { CrossCoreLink } from 'keel/host/crosscore';
+import { startDevice } from 'keel/host/device';
+
+const appName: string = typeof config.keelApp === 'string' ? config.keelApp : apps[0].name;
+startDevice({ board, apps, appName, CrossCoreLink });
