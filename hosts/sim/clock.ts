@@ -1,0 +1,70 @@
+/**
+ * sim/clock: the simulator's virtual clock and tick source.
+ *
+ * Time is kept in integer microseconds (`us`, a double: exact up to 2^53 us,
+ * about 285 years) and shown to the firmware in milliseconds (`us / 1000`).
+ * The clock only moves when the simulator steps; nothing reads wall time.
+ *
+ * The tick source fires on a fixed grid: periodUs, 2*periodUs, ... A delayed
+ * tick (fault) moves the next firing later by `delayUs`; the grid points it
+ * passes are merged into that one late tick (counted in `merged`), and the
+ * tick after it is back on the grid, like a hardware timer whose interrupt
+ * was serviced late.
+ *
+ *        tickDue()<=now: fire()            delay(us)
+ *   ON GRID -----------------> ON GRID   ON GRID --------> LATE
+ *   LATE --fire(): merge passed grid points--> ON GRID
+ *
+ * Allocation: none after construction.
+ */
+import { SimConfigError } from './errors.js';
+
+export class SimClock {
+  /** Now, in integer microseconds of virtual time. */
+  us = 0;
+  readonly periodUs: number;
+  /** Next grid point. */
+  private gridUs: number;
+  /** When the next tick fires (>= gridUs when late). */
+  dueUs: number;
+  /** Ticks fired. */
+  ticks = 0;
+  /** Grid points merged into late ticks. */
+  merged = 0;
+  /** Grid points merged into the tick that fired last. */
+  lastMerged = 0;
+
+  constructor(periodMs: number) {
+    const periodUs = Math.round(periodMs * 1000);
+    if (!(periodUs >= 1) || periodUs > 2147483647)
+      throw new SimConfigError(`SimClock: tickPeriodMs must be at least 0.001 (got ${periodMs})`);
+    this.periodUs = periodUs;
+    this.gridUs = periodUs;
+    this.dueUs = periodUs;
+  }
+
+  /** Now, in milliseconds. */
+  ms(): number {
+    return this.us / 1000;
+  }
+
+  /** Delays the next tick by `delayUs`. */
+  delay(delayUs: number): void {
+    this.dueUs += delayUs;
+  }
+
+  /** Called when the tick at dueUs fires (now === dueUs): moves to the next grid point after now. */
+  fire(): void {
+    this.ticks++;
+    let merged = 0;
+    let g = this.gridUs + this.periodUs;
+    if (g <= this.us) {
+      merged = Math.floor((this.us - g) / this.periodUs) + 1;
+      g += merged * this.periodUs;
+    }
+    this.gridUs = g;
+    this.dueUs = g;
+    this.lastMerged = merged;
+    this.merged += merged;
+  }
+}
