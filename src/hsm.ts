@@ -1,0 +1,1347 @@
+/**
+ * hsm: hierarchical state machines compiled to flat tables, with UML
+ * run-to-completion semantics as QP's QHsm implements them, event deferral and
+ * history, and no allocation per event.
+ *
+ * A machine is declared as a typed spec (signals as small integers with names,
+ * states nested to any declared depth, entry/exit actions, an initial
+ * transition in every composite, transitions with target, guard and action,
+ * internal and self-transitions, local/external kind, deferred signals,
+ * shallow/deep history) and compiled once by `defineHsm(spec)` into flat
+ * typed-array tables: parent links, a signal-major dispatch table
+ * (signal x state -> first transition | DEFER | 0), per-transition LCA and a
+ * precomputed handler sequence (entries down to the target followed by the
+ * target's initial drill-down). `new Hsm(definition, options)` makes one
+ * instance: context, current leaf, history record, a defer ring and (unless a
+ * queue is injected) its own run-to-completion ring. See docs/hsm.md.
+ *
+ * Semantics (QP QHsm): bubble from the leaf; guards in declaration order; the
+ * transition's action runs first, then exits from the current leaf up to the
+ * LCA (not included), then entries down to the target, then initial
+ * transitions (or history) down to a leaf. When source contains target or
+ * target contains source the transition is local by default (the container is
+ * neither exited nor re-entered; PSiCC2's s11 -H-> s exits to s, then s-INIT);
+ * `kind: 'external'` exits and re-enters it. A self-transition exits and
+ * re-enters. The deepest state decides between handling and deferring.
+ *
+ * Allocation: defineHsm() and new Hsm() allocate (tables, rings, context).
+ * After start(), dispatch, post, postUrgent, recall, recallAll, drain, send,
+ * isIn(id) and the counters allocate nothing, the first call included (XS
+ * tests: leaf, bubbled, guarded, cross-hierarchy, defer + recall, post + drain).
+ * Handlers receive (ctx, p0, p1, p2, p3, hsm) or (ctx, hsm) positionally; no
+ * event object exists. Errors (misuse) allocate; the hot path only throws on misuse.
+ *
+ * Contexts (single VM thread; an IO callback never preempts an action on XS):
+ * | method                         | IO callback | inside a handler of this machine | other worker/core |
+ * |--------------------------------|-------------|----------------------------------|-------------------|
+ * | dispatch(sig, p0..p3)          | yes (when idle) | NO: throws REENTRANT_DISPATCH | no              |
+ * | post, postUrgent               | yes         | yes (the RTC way)                | no (use the kernel's shared queue) |
+ * | recall, recallAll              | yes         | yes (typically in an entry)      | no                |
+ * | drain, send (own queue only)   | yes         | NO: dispatch inside              | no                |
+ * | start                          | boot        | NO                               | no                |
+ * | current, isIn, counters        | yes         | yes (pre-transition leaf)        | no                |
+ *
+ * Measured cost (bench/hsm.bench.ts, XS steps per dispatch incl. ~26 steps of
+ * bench loop; 0 slots, 0 chunk bytes):
+ * | case                                             | keel Hsm | baseline / peer            | ratio |
+ * |--------------------------------------------------|----------|----------------------------|-------|
+ * | flat 3-state, 3 transitions + 3 internal events  | 295.8    | hand-written switch 116.5 (same handler calls); 91.0 inlined | 2.54x |
+ * | PSiCC2 machine, the book's 21-event sequence     | 643.2    | hand-written nested switch 331.8 | 1.94x |
+ * | XState 5, flat / PSiCC2                          |          | 8424.2 / 15643.3 steps, 837 / 1392 slots, 5977 / 15111 chunk B per event | 28.5x / 24.3x fewer steps |
+ * | robot3, flat                                     |          | 881.4 steps, 43 slots, 104 chunk B per event | 2.98x fewer steps |
+ * | 8 states/4 signals vs 256 states/64 signals      | 256.5    | 258.6                      | 1.01x |
+ * Node (same run, DEBUG build): keel flat 22.9 ns, PSiCC2 93.0 ns per event;
+ * XState 491x / 428x slower, robot3 43x slower.
+ *
+ * Lifecycle:
+ *
+ *   defineHsm(spec) --> HsmDefinition --new Hsm(def, opts)--> NOT STARTED
+ *   NOT STARTED --start(): top initial action, entries, drill-down--> IDLE (in a leaf)
+ *   IDLE --dispatch(sig, p0..p3)--> BUSY (guards, action, exits, entries) --> IDLE
+ *   BUSY --post()/postUrgent()--> queue (dispatched later: run-to-completion)
+ *   BUSY --a handler throws--> stays BUSY: the machine is mid-transition; dispatch throws
+ *
+ * Deferred events:
+ *
+ *   dispatch(sig) in a state that defers sig --> defer ring (full: 'reject' drops the
+ *   new event, 'drop-oldest' the oldest; both counted in deferDropped)
+ *   recall()    --> oldest deferred --postUrgent--> front of the queue (full: stays, recallFailed++)
+ *   recallAll() --> all deferred, order kept, ahead of what was queued
+ *
+ * Limits: depth <= maxDepth (default 8, at most 32), checked at definition;
+ * signals 1..4095; <= 32767 states; <= 65533 transitions; dispatch table
+ * memory 2 bytes x states x (largest signal + 1); 4 numeric parameters per
+ * event; defer capacity default 4, own queue default 8; drain() dispatches at
+ * most 1000 events per call by default. Dispatch loops are bounded by depth.
+ */
+import { KeelError } from './errors.js';
+
+// ---------------------------------------------------------------------------
+// Limits and constants
+// ---------------------------------------------------------------------------
+
+/** Default limit on nesting depth (top-level states have depth 1). */
+export const HSM_DEFAULT_MAX_DEPTH = 8;
+/** Hard ceiling for `maxDepth`. */
+export const HSM_MAX_DEPTH_CEILING = 32;
+/** Largest signal value a definition accepts (the dispatch table is states x (max signal + 1)). */
+export const HSM_MAX_SIGNAL = 4095;
+/** Most transitions (including internal ones) one definition may declare. */
+export const HSM_MAX_TRANSITIONS = 65533;
+/** Most states (the implicit `top` included) one definition may declare. */
+export const HSM_MAX_STATES = 32767;
+/** Default capacity of a machine's own run-to-completion queue. */
+export const HSM_DEFAULT_QUEUE_CAPACITY = 8;
+/** Default capacity of a machine's defer queue. */
+export const HSM_DEFAULT_DEFER_CAPACITY = 4;
+/** Default bound on events dispatched by one `drain()` call. */
+export const HSM_DEFAULT_DRAIN_LIMIT = 1000;
+
+/** `dispatch` results. */
+/** No active state handled the signal (or every guard was false); counted in `ignored`. */
+export const HSM_IGNORED = 0;
+/** An internal transition (no target) ran. */
+export const HSM_HANDLED = 1;
+/** A transition with a target ran (exits, entries, initial drill-down). */
+export const HSM_TRANSITION = 2;
+/** The active state defers the signal; it went into the defer queue. */
+export const HSM_DEFERRED = 3;
+/** The defer queue was full; under 'reject' this event was dropped, under 'drop-oldest' the oldest was; counted in `deferDropped`. */
+export const HSM_DEFER_OVERFLOW = 4;
+
+/** The implicit root state's id. Its name is `top`. */
+export const HSM_TOP = 0;
+
+const DEFER_MARK = 0xffff;
+const IGNORE_MARK = 0xfffe;
+const TR_HISTORY = 1;
+const TR_RECORD = 2;
+const noop = (): void => {};
+const LOCK_IDLE = 0;
+const LOCK_BUSY = 1;
+const LOCK_NOT_STARTED = 2;
+const HIST_NONE = 0;
+const HIST_SHALLOW = 1;
+const HIST_DEEP = 2;
+
+// ---------------------------------------------------------------------------
+// Types of the declarative spec
+// ---------------------------------------------------------------------------
+
+/** Signal names to small positive integers, e.g. `{ A: 1, B: 2 }` or `defineSignals([...])`. */
+export type HsmSignals = { readonly [name: string]: number };
+
+type TypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | Float32Array
+  | Float64Array;
+
+/**
+ * The no-allocation profile for a context: a typed array, or an object whose
+ * fields are all numbers or booleans. `C extends HsmContext<C>` fails to compile
+ * for a string, object, array or function field.
+ */
+export type HsmContext<C> = { [K in keyof C]: C extends TypedArray ? C[K] : number | boolean };
+
+/** Transition action: runs before the exits (QP order). `hsm` is the machine, for `post`/`recall`. */
+export type HsmAction<C> = (ctx: C, p0: number, p1: number, p2: number, p3: number, hsm: Hsm<C>) => void;
+/** Guard: tried in declaration order; the first true one (or an unguarded one) fires. */
+export type HsmGuard<C> = (ctx: C, p0: number, p1: number, p2: number, p3: number, hsm: Hsm<C>) => boolean;
+/** Entry, exit and initial-transition actions. */
+export type HsmStateAction<C> = (ctx: C, hsm: Hsm<C>) => void;
+
+export interface HsmTransitionSpec<C> {
+  /** Target state name. Omit for an internal transition (no exit, no entry). Own name: self-transition (exit, re-enter). */
+  readonly target?: string;
+  readonly guard?: HsmGuard<C>;
+  readonly action?: HsmAction<C>;
+  /**
+   * Only matters when one of source and target contains the other. 'local'
+   * (default, QP): the containing state is neither exited nor re-entered.
+   * 'external' (UML external): it is exited and re-entered.
+   */
+  readonly kind?: 'local' | 'external';
+  /** Enter `target` through its history (it must declare `history`); falls back to its initial transition. */
+  readonly history?: boolean;
+}
+
+/** A target name, one transition, or several tried in order (guards). */
+export type HsmTransitions<C> = string | HsmTransitionSpec<C> | readonly HsmTransitionSpec<C>[];
+
+export interface HsmInitialSpec<C> {
+  readonly target: string;
+  readonly action?: HsmStateAction<C>;
+}
+
+export interface HsmStateSpec<C, S extends HsmSignals> {
+  readonly entry?: HsmStateAction<C>;
+  readonly exit?: HsmStateAction<C>;
+  /** Required in a composite state; a proper descendant (any depth). */
+  readonly initial?: string | HsmInitialSpec<C>;
+  /** Record the active substate (shallow) or leaf (deep) when this state is exited. */
+  readonly history?: 'shallow' | 'deep';
+  readonly on?: { readonly [K in keyof S]?: HsmTransitions<C> };
+  /** Signals this state defers (when no deeper state handles or defers them first). */
+  readonly defer?: readonly (keyof S & string)[];
+  readonly states?: { readonly [name: string]: HsmStateSpec<C, S> };
+}
+
+export interface HsmSpec<C, S extends HsmSignals> {
+  /** The machine's name, used in every error message. */
+  readonly name: string;
+  readonly signals: S;
+  /** Makes a machine's context, once, when the machine is constructed. */
+  readonly context: () => C;
+  /** The top-level initial transition. */
+  readonly initial: string | HsmInitialSpec<C>;
+  readonly states: { readonly [name: string]: HsmStateSpec<C, S> };
+  /** Nesting limit checked at definition (default HSM_DEFAULT_MAX_DEPTH, at most HSM_MAX_DEPTH_CEILING). */
+  readonly maxDepth?: number;
+}
+
+/** What a machine needs from an event queue: `EventQueue` (src/queue.ts) fits. */
+export interface HsmEventSink {
+  post(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): boolean;
+  postUrgent(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): boolean;
+}
+
+export interface HsmOptions<C> {
+  /** Name in errors (default: the definition's name). */
+  name?: string;
+  /** Context to use instead of `spec.context()` (checked the same way in DEBUG builds). */
+  context?: C;
+  /**
+   * Where `post`, `postUrgent` and `recall` put events: the active object's
+   * queue under the kernel. Default: the machine's own ring of `queueCapacity`
+   * records, drained by `drain()`/`send()`.
+   */
+  queue?: HsmEventSink;
+  /** Capacity of the own queue when no `queue` is given (default 8). */
+  queueCapacity?: number;
+  /** Defer queue capacity (default 4; may be 0 only if no state defers). */
+  deferCapacity?: number;
+  /** When the defer queue is full: drop the new event ('reject', default) or the oldest one. Both are counted. */
+  deferOverflow?: 'reject' | 'drop-oldest';
+}
+
+/** For tools: one declared transition. */
+export interface HsmTransitionInfo {
+  source: string;
+  signal: string;
+  /** null for an internal transition. */
+  target: string | null;
+  kind: 'internal' | 'self' | 'local' | 'external';
+  guarded: boolean;
+  history: boolean;
+  /** The state exits stop at (not exited); null for internal transitions. */
+  lca: string | null;
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+export type HsmDefinitionErrorCode =
+  | 'BAD_SPEC'
+  | 'BAD_SIGNAL'
+  | 'DUPLICATE_SIGNAL'
+  | 'UNKNOWN_SIGNAL'
+  | 'NO_STATES'
+  | 'DUPLICATE_STATE'
+  | 'DEPTH_LIMIT'
+  | 'TOO_MANY'
+  | 'UNKNOWN_TARGET'
+  | 'NO_INITIAL'
+  | 'INITIAL_ON_LEAF'
+  | 'INITIAL_NOT_DESCENDANT'
+  | 'HISTORY_ON_LEAF'
+  | 'NO_HISTORY'
+  | 'DEFER_CONFLICT'
+  | 'BAD_CONTEXT'
+  | 'BAD_OPTION';
+
+/** The spec (or construction options) is wrong. Says which machine, which state, what, and what to change. */
+export class HsmDefinitionError extends KeelError {
+  override name = 'HsmDefinitionError';
+  constructor(
+    readonly code: HsmDefinitionErrorCode,
+    readonly machine: string,
+    readonly state: string | undefined,
+    what: string,
+  ) {
+    super(`hsm '${machine}'${state === undefined ? '' : `, state '${state}'`}: ${what} [${code}]`);
+  }
+}
+
+export type HsmUsageErrorCode = 'REENTRANT_DISPATCH' | 'NOT_STARTED' | 'ALREADY_STARTED' | 'BAD_PARAM' | 'NO_OWN_QUEUE';
+
+/** A machine was used wrongly at run time (re-entrant dispatch, dispatch before start, ...). */
+export class HsmUsageError extends KeelError {
+  override name = 'HsmUsageError';
+  constructor(
+    readonly code: HsmUsageErrorCode,
+    readonly machine: string,
+    what: string,
+  ) {
+    super(`hsm '${machine}': ${what} [${code}]`);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Signals
+// ---------------------------------------------------------------------------
+
+/** `defineSignals(['A', 'B'])` is `{ A: 1, B: 2 }`, frozen. `first` is the first value (default 1). */
+export function defineSignals<const N extends readonly string[]>(
+  names: N,
+  first = 1,
+): { readonly [K in N[number]]: number } {
+  const out: Record<string, number> = {};
+  for (let i = 0; i < names.length; i++) {
+    const n = names[i]!;
+    if (Object.prototype.hasOwnProperty.call(out, n))
+      throw new HsmDefinitionError('DUPLICATE_SIGNAL', '(signals)', undefined, `signal name '${n}' is listed twice`);
+    out[n] = first + i;
+  }
+  return Object.freeze(out) as { readonly [K in N[number]]: number };
+}
+
+// ---------------------------------------------------------------------------
+// Compilation
+// ---------------------------------------------------------------------------
+
+function isFn(v: unknown): boolean {
+  return typeof v === 'function';
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const STATE_KEYS = Object.freeze(['entry', 'exit', 'initial', 'history', 'on', 'defer', 'states']);
+const TRANSITION_KEYS = Object.freeze(['target', 'guard', 'action', 'kind', 'history']);
+const SPEC_KEYS = Object.freeze(['name', 'signals', 'context', 'initial', 'states', 'maxDepth']);
+
+interface RawState {
+  name: string;
+  spec: Record<string, unknown>;
+  parent: number;
+  depth: number;
+  children: number[];
+}
+
+interface RawTransition {
+  source: number;
+  sig: number;
+  target: number;
+  guard: HsmGuard<any> | undefined;
+  action: HsmAction<any> | undefined;
+  external: boolean;
+  history: boolean;
+}
+
+/**
+ * A compiled machine definition: immutable flat tables, shared by every
+ * machine made from it. Made by `defineHsm(spec)`.
+ */
+export class HsmDefinition<C> {
+  /** The spec's name. */
+  readonly name: string;
+  /** State names by id; id 0 is `top`. Ids are depth-first pre-order. */
+  readonly stateNames: readonly string[];
+  /** Parent id per state (-1 for top). */
+  readonly parent: Int16Array;
+  /** Depth per state (top 0, top-level states 1). */
+  readonly depth: Uint8Array;
+  /** Deepest state's depth. */
+  readonly maxDepth: number;
+  /** The configured limit it was checked against. */
+  readonly depthLimit: number;
+  /** Signal table width: largest declared signal value + 1. */
+  readonly signalSpan: number;
+  /** Signal names by value ('' for unused values). */
+  readonly signalNames: readonly string[];
+
+  /** @internal (state tables) */
+  readonly entry: (HsmStateAction<C> | undefined)[];
+  /** @internal */
+  readonly exit: (HsmStateAction<C> | undefined)[];
+  /** @internal */
+  readonly initAction: (HsmStateAction<C> | undefined)[];
+  /** @internal initial target per state, -1 for leaves. */
+  readonly initTarget: Int16Array;
+  /**
+   * @internal Handler table for precomputed sequences: index s is entry[s],
+   * index stateCount + s is initAction[s]. Sequences list only indices whose
+   * handler exists, so the hot loop calls without testing.
+   */
+  readonly fns: HsmStateAction<C>[];
+  /** @internal Handler-index sequences (see fns). */
+  readonly seq: Uint16Array;
+  /** @internal Per state: the default drill-down (initial actions and entries) down to its default leaf. */
+  readonly initSeqStart: Int32Array;
+  /** @internal */
+  readonly initSeqEnd: Int32Array;
+  /** @internal Per state: the leaf its initial transitions end in (itself for a leaf). */
+  readonly defaultLeaf: Int16Array;
+  /** @internal 0 none, 1 shallow, 2 deep. */
+  readonly histKind: Uint8Array;
+  /** @internal signal-major: table[sig * stateCount + state] = 0 none, DEFER_MARK, IGNORE_MARK (top), or first transition + 1. */
+  readonly table: Uint16Array;
+  /** @internal one view of `table` per signal value (rows[sig][state]); undefined beyond the declared range. */
+  readonly rows: Uint16Array[];
+  /** @internal (transition tables) */
+  readonly trGuard: (HsmGuard<C> | undefined)[];
+  /** @internal */
+  readonly trAction: (HsmAction<C> | undefined)[];
+  /** @internal target per transition, -1 internal. */
+  readonly trTarget: Int16Array;
+  /** @internal exits stop at this state. */
+  readonly trLca: Int16Array;
+  /** @internal entries below the LCA down to the target, then the target's drill-down (unless entering by history). */
+  readonly trSeqStart: Int32Array;
+  /** @internal */
+  readonly trSeqEnd: Int32Array;
+  /** @internal the leaf the transition ends in (the target itself for history transitions, resolved at run time). */
+  readonly trLeaf: Int16Array;
+  /** @internal TR_HISTORY | TR_RECORD. */
+  readonly trFlags: Uint8Array;
+  /** @internal end of the (state, signal) group starting at this transition. */
+  readonly trGroupEnd: Uint16Array;
+  /** @internal */
+  readonly trSource: Int16Array;
+  /** @internal */
+  readonly trSignal: Uint16Array;
+  /** @internal */
+  readonly makeContext: () => C;
+  /** @internal true when some state defers a signal. */
+  readonly defers: boolean;
+  private readonly ids: Map<string, number>;
+  private readonly transitionCount: number;
+  private readonly trExternal: Uint8Array;
+
+  /** Use `defineHsm(spec)`. */
+  constructor(spec: HsmSpec<C, HsmSignals>) {
+    if (!isObj(spec)) throw new HsmDefinitionError('BAD_SPEC', '(unnamed)', undefined, 'the spec must be an object');
+    const mname = typeof spec.name === 'string' && spec.name.length > 0 ? spec.name : '(unnamed)';
+    const fail: (code: HsmDefinitionErrorCode, state: string | undefined, what: string) => never = (code, state, what) => {
+      throw new HsmDefinitionError(code, mname, state, what);
+    };
+    if (mname === '(unnamed)') fail('BAD_SPEC', undefined, "the spec needs a non-empty 'name'");
+    for (const k of Object.keys(spec))
+      if (SPEC_KEYS.indexOf(k) < 0) fail('BAD_SPEC', undefined, `unknown spec key '${k}' (expected one of ${SPEC_KEYS.join(', ')})`);
+    this.name = mname;
+
+    // Signals.
+    if (!isObj(spec.signals)) fail('BAD_SPEC', undefined, "'signals' must be an object of name -> small integer");
+    const sigByName = new Map<string, number>();
+    let maxSig = 0;
+    const sigNames: string[] = [];
+    for (const n of Object.keys(spec.signals)) {
+      const v = spec.signals[n];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > HSM_MAX_SIGNAL)
+        fail('BAD_SIGNAL', undefined, `signal '${n}' has value ${String(v)}; signals are integers 1..${HSM_MAX_SIGNAL}`);
+      if (sigNames[v!] !== undefined && sigNames[v!] !== '')
+        fail('DUPLICATE_SIGNAL', undefined, `signals '${sigNames[v!]}' and '${n}' share the value ${v}; give each its own`);
+      while (sigNames.length <= v!) sigNames.push('');
+      sigNames[v!] = n;
+      sigByName.set(n, v!);
+      if (v! > maxSig) maxSig = v!;
+    }
+    this.signalNames = Object.freeze(sigNames);
+    const nSig = maxSig + 1;
+    this.signalSpan = nSig;
+
+    if (!isFn(spec.context)) fail('BAD_SPEC', undefined, "'context' must be a function returning the context");
+    this.makeContext = spec.context;
+
+    const limit = spec.maxDepth === undefined ? HSM_DEFAULT_MAX_DEPTH : spec.maxDepth;
+    if (!Number.isInteger(limit) || limit < 1 || limit > HSM_MAX_DEPTH_CEILING)
+      fail('BAD_SPEC', undefined, `maxDepth ${String(limit)} is out of range 1..${HSM_MAX_DEPTH_CEILING}`);
+    this.depthLimit = limit;
+
+    // States: depth-first pre-order, top = 0.
+    if (!isObj(spec.states) || Object.keys(spec.states).length === 0)
+      fail('NO_STATES', undefined, "'states' must declare at least one state");
+    const raw: RawState[] = [
+      { name: 'top', spec: { initial: spec.initial, states: spec.states }, parent: -1, depth: 0, children: [] },
+    ];
+    const ids = new Map<string, number>();
+    ids.set('top', 0);
+    let deepest = 0;
+    // Explicit stack (pre-order: children pushed in reverse).
+    const stack: number[] = [0];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      const st = raw[id]!;
+      const kids = st.spec.states;
+      if (kids === undefined) continue;
+      if (!isObj(kids)) fail('BAD_SPEC', st.name, "'states' must be an object of name -> state spec");
+      const names = Object.keys(kids);
+      const made: number[] = [];
+      for (const n of names) {
+        if (n.length === 0) fail('BAD_SPEC', st.name, 'a substate has an empty name');
+        if (ids.has(n))
+          fail('DUPLICATE_STATE', n, `the name '${n}' is used twice${n === 'top' ? " ('top' is the implicit root)" : ''}; state names are unique in a machine`);
+        const sub = kids[n];
+        if (!isObj(sub)) fail('BAD_SPEC', n, 'the state spec must be an object');
+        for (const k of Object.keys(sub!))
+          if (STATE_KEYS.indexOf(k) < 0) fail('BAD_SPEC', n, `unknown key '${k}' (expected one of ${STATE_KEYS.join(', ')})`);
+        const depth = st.depth + 1;
+        if (depth > limit)
+          fail('DEPTH_LIMIT', n, `nesting depth ${depth} exceeds the limit ${limit}; flatten the tree or raise 'maxDepth' (at most ${HSM_MAX_DEPTH_CEILING})`);
+        if (depth > deepest) deepest = depth;
+        const nid = raw.length;
+        if (nid >= HSM_MAX_STATES) fail('TOO_MANY', n, `more than ${HSM_MAX_STATES} states`);
+        raw.push({ name: n, spec: sub as Record<string, unknown>, parent: id, depth, children: [] });
+        ids.set(n, nid);
+        made.push(nid);
+      }
+      st.children = made;
+      for (let i = made.length - 1; i >= 0; i--) stack.push(made[i]!);
+    }
+    // Re-number in pre-order (the stack visited in pre-order but ids were given per level).
+    const order: number[] = [];
+    const walk: number[] = [0];
+    while (walk.length > 0) {
+      const id = walk.pop()!;
+      order.push(id);
+      const ch = raw[id]!.children;
+      for (let i = ch.length - 1; i >= 0; i--) walk.push(ch[i]!);
+    }
+    const newId = new Int32Array(raw.length);
+    for (let i = 0; i < order.length; i++) newId[order[i]!] = i;
+    const states: RawState[] = order.map((old) => {
+      const r = raw[old]!;
+      return { name: r.name, spec: r.spec, parent: r.parent < 0 ? -1 : newId[r.parent]!, depth: r.depth, children: r.children.map((c) => newId[c]!) };
+    });
+    ids.clear();
+    for (let i = 0; i < states.length; i++) ids.set(states[i]!.name, i);
+    this.ids = ids;
+    const n = states.length;
+    this.maxDepth = deepest;
+    this.stateNames = Object.freeze(states.map((s) => s.name));
+    const parent = new Int16Array(n);
+    const depthArr = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      parent[i] = states[i]!.parent;
+      depthArr[i] = states[i]!.depth;
+    }
+    this.parent = parent;
+    this.depth = depthArr;
+
+    const isAncestor = (a: number, d: number): boolean => {
+      // a is a proper ancestor of d
+      for (let x = parent[d]!; x >= 0; x = parent[x]!) if (x === a) return true;
+      return false;
+    };
+    const seq: number[] = [];
+    const lookup = (state: string, what: string, target: unknown): number => {
+      if (typeof target !== 'string') return fail('BAD_SPEC', state, `${what} must name a state (a string)`);
+      const id = ids.get(target);
+      if (id === undefined || id === 0)
+        return fail('UNKNOWN_TARGET', state, `${what} targets '${target}', which is not a state of this machine`);
+      return id;
+    };
+    const fnOrUndef = <F>(state: string, what: string, v: unknown): F | undefined => {
+      if (v !== undefined && !isFn(v)) fail('BAD_SPEC', state, `${what} must be a function`);
+      return v as F | undefined;
+    };
+
+    // Per-state: entry/exit/initial/history.
+    this.entry = [];
+    this.exit = [];
+    this.initAction = [];
+    const initTarget = new Int16Array(n).fill(-1);
+    const histKind = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const st = states[i]!;
+      const sp = st.spec;
+      this.entry.push(fnOrUndef<HsmStateAction<C>>(st.name, "'entry'", sp.entry));
+      this.exit.push(fnOrUndef<HsmStateAction<C>>(st.name, "'exit'", sp.exit));
+      const composite = st.children.length > 0;
+      const init = sp.initial;
+      if (composite) {
+        if (init === undefined)
+          fail('NO_INITIAL', st.name, `composite state has no initial transition; add 'initial' naming one of its substates`);
+        const initSpec = typeof init === 'string' ? { target: init } : init;
+        if (!isObj(initSpec)) fail('BAD_SPEC', st.name, "'initial' must be a state name or { target, action? }");
+        const t = lookup(st.name, 'the initial transition', (initSpec as Record<string, unknown>).target);
+        if (!isAncestor(i, t))
+          fail('INITIAL_NOT_DESCENDANT', st.name, `the initial transition targets '${states[t]!.name}', which is not a substate of '${st.name}'`);
+        this.initAction.push(fnOrUndef<HsmStateAction<C>>(st.name, 'the initial action', (initSpec as Record<string, unknown>).action));
+        initTarget[i] = t;
+      } else {
+        if (init !== undefined) fail('INITIAL_ON_LEAF', st.name, "a state without substates cannot have 'initial'");
+        this.initAction.push(undefined);
+      }
+      if (sp.history !== undefined) {
+        if (sp.history !== 'shallow' && sp.history !== 'deep')
+          fail('BAD_SPEC', st.name, `'history' must be 'shallow' or 'deep', not ${String(sp.history)}`);
+        if (!composite) fail('HISTORY_ON_LEAF', st.name, "'history' needs substates to remember");
+        histKind[i] = sp.history === 'deep' ? HIST_DEEP : HIST_SHALLOW;
+      }
+    }
+    this.initTarget = initTarget;
+    this.histKind = histKind;
+
+    // Handler sequences: entries (index s) and initial actions (index n + s), only those that exist.
+    const fns: HsmStateAction<C>[] = [];
+    for (let i = 0; i < n; i++) fns.push(this.entry[i] ?? noop);
+    for (let i = 0; i < n; i++) fns.push(this.initAction[i] ?? noop);
+    this.fns = fns;
+    /** Appends the entries of the states strictly below `from` down to `to`, top-down. */
+    const appendEntries = (from: number, to: number): void => {
+      const up: number[] = [];
+      for (let x = to; x !== from; x = parent[x]!) up.push(x);
+      for (let i = up.length - 1; i >= 0; i--) if (this.entry[up[i]!] !== undefined) seq.push(up[i]!);
+    };
+    /** Appends the drill-down from `s` (initial action, entries, repeat); returns the leaf. */
+    const appendDrill = (s: number): number => {
+      while (initTarget[s]! >= 0) {
+        if (this.initAction[s] !== undefined) seq.push(n + s);
+        appendEntries(s, initTarget[s]!);
+        s = initTarget[s]!;
+      }
+      return s;
+    };
+    const initSeqStart = new Int32Array(n);
+    const initSeqEnd = new Int32Array(n);
+    const defaultLeaf = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      initSeqStart[i] = seq.length;
+      defaultLeaf[i] = appendDrill(i);
+      initSeqEnd[i] = seq.length;
+    }
+    this.initSeqStart = initSeqStart;
+    this.initSeqEnd = initSeqEnd;
+    this.defaultLeaf = defaultLeaf;
+
+    // Transitions and the dispatch table.
+    const trs: RawTransition[] = [];
+    const table = new Uint16Array(n * nSig);
+    for (let sg = 0; sg < nSig; sg++) table[sg * n] = IGNORE_MARK;
+    let defers = false;
+    const sigOf = (state: string, name: string, where: string): number => {
+      const v = sigByName.get(name);
+      if (v === undefined)
+        return fail('UNKNOWN_SIGNAL', state, `${where} names signal '${name}', which is not in 'signals'`);
+      return v;
+    };
+    for (let i = 1; i < n; i++) {
+      const st = states[i]!;
+      const on = st.spec.on;
+      if (on !== undefined) {
+        if (!isObj(on)) fail('BAD_SPEC', st.name, "'on' must be an object of signal name -> transitions");
+        for (const sname of Object.keys(on)) {
+          const sig = sigOf(st.name, sname, "'on'");
+          const v = on[sname];
+          const list: unknown[] = typeof v === 'string' ? [{ target: v }] : Array.isArray(v) ? v : [v];
+          if (list.length === 0) fail('BAD_SPEC', st.name, `'on.${sname}' is an empty list`);
+          if (trs.length + list.length > HSM_MAX_TRANSITIONS) fail('TOO_MANY', st.name, `more than ${HSM_MAX_TRANSITIONS} transitions`);
+          table[sig * n + i] = trs.length + 1;
+          for (const item of list) {
+            if (!isObj(item)) fail('BAD_SPEC', st.name, `'on.${sname}' must be a target name, a transition object or a list of them`);
+            const tr = item as Record<string, unknown>;
+            for (const k of Object.keys(tr))
+              if (TRANSITION_KEYS.indexOf(k) < 0)
+                fail('BAD_SPEC', st.name, `'on.${sname}' has unknown key '${k}' (expected one of ${TRANSITION_KEYS.join(', ')})`);
+            const target = tr.target === undefined ? -1 : lookup(st.name, `the transition on '${sname}'`, tr.target);
+            if (tr.kind !== undefined && tr.kind !== 'local' && tr.kind !== 'external')
+              fail('BAD_SPEC', st.name, `'on.${sname}.kind' must be 'local' or 'external'`);
+            if (tr.history !== undefined && typeof tr.history !== 'boolean')
+              fail('BAD_SPEC', st.name, `'on.${sname}.history' must be a boolean`);
+            if (tr.history === true) {
+              if (target < 0) fail('NO_HISTORY', st.name, `'on.${sname}' asks for history but has no target`);
+              if (histKind[target] === HIST_NONE)
+                fail('NO_HISTORY', st.name, `'on.${sname}' enters '${states[target]!.name}' through its history, but that state declares no 'history'`);
+            }
+            if (target < 0 && (tr.kind !== undefined))
+              fail('BAD_SPEC', st.name, `'on.${sname}' is internal (no target); 'kind' does not apply`);
+            trs.push({
+              source: i,
+              sig,
+              target,
+              guard: fnOrUndef<HsmGuard<C>>(st.name, `'on.${sname}.guard'`, tr.guard),
+              action: fnOrUndef<HsmAction<C>>(st.name, `'on.${sname}.action'`, tr.action),
+              external: tr.kind === 'external',
+              history: tr.history === true,
+            });
+          }
+        }
+      }
+      const defer = st.spec.defer;
+      if (defer !== undefined) {
+        if (!Array.isArray(defer)) fail('BAD_SPEC', st.name, "'defer' must be a list of signal names");
+        for (const sname of defer as unknown[]) {
+          if (typeof sname !== 'string') fail('BAD_SPEC', st.name, "'defer' must list signal names");
+          const sig = sigOf(st.name, sname as string, "'defer'");
+          if (table[sig * n + i] !== 0)
+            fail('DEFER_CONFLICT', st.name, `signal '${sname as string}' is both deferred and handled (or deferred twice) in this state; keep one`);
+          table[sig * n + i] = DEFER_MARK;
+          defers = true;
+        }
+      }
+    }
+    this.defers = defers;
+    this.table = table;
+    const rows: Uint16Array[] = [];
+    for (let sg = 0; sg < nSig; sg++) rows.push(table.subarray(sg * n, sg * n + n));
+    this.rows = rows;
+
+    const m = trs.length;
+    this.transitionCount = m;
+    this.trGuard = [];
+    this.trAction = [];
+    this.trTarget = new Int16Array(m);
+    this.trLca = new Int16Array(m);
+    this.trSeqStart = new Int32Array(m);
+    this.trSeqEnd = new Int32Array(m);
+    this.trLeaf = new Int16Array(m);
+    this.trFlags = new Uint8Array(m);
+    this.trGroupEnd = new Uint16Array(m);
+    this.trSource = new Int16Array(m);
+    this.trSignal = new Uint16Array(m);
+    this.trExternal = new Uint8Array(m);
+    for (let t = 0; t < m; t++) {
+      const tr = trs[t]!;
+      this.trGuard.push(tr.guard);
+      this.trAction.push(tr.action);
+      this.trTarget[t] = tr.target;
+      this.trSource[t] = tr.source;
+      this.trSignal[t] = tr.sig;
+      this.trExternal[t] = tr.external ? 1 : 0;
+      // Every entry of a (state, signal) group gets the group's end; dispatch reads the first's.
+      if (t === 0 || trs[t - 1]!.source !== tr.source || trs[t - 1]!.sig !== tr.sig) {
+        let ge = t + 1;
+        while (ge < m && trs[ge]!.source === tr.source && trs[ge]!.sig === tr.sig) ge++;
+        this.trGroupEnd[t] = ge;
+      } else this.trGroupEnd[t] = this.trGroupEnd[t - 1]!;
+      if (tr.target < 0) {
+        this.trLca[t] = -1;
+        this.trLeaf[t] = -1;
+        this.trSeqStart[t] = this.trSeqEnd[t] = seq.length;
+        continue;
+      }
+      const s = tr.source;
+      const d = tr.target;
+      let lca: number;
+      if (s === d) lca = parent[s]!;
+      else if (isAncestor(s, d)) lca = tr.external ? parent[s]! : s;
+      else if (isAncestor(d, s)) lca = tr.external ? parent[d]! : d;
+      else {
+        lca = parent[s]!;
+        while (!isAncestor(lca, d)) lca = parent[lca]!;
+      }
+      this.trLca[t] = lca;
+      this.trSeqStart[t] = seq.length;
+      appendEntries(lca, d);
+      let flags = 0;
+      if (tr.history) {
+        flags |= TR_HISTORY;
+        this.trLeaf[t] = d;
+      } else this.trLeaf[t] = appendDrill(d);
+      this.trSeqEnd[t] = seq.length;
+      // Exits record history only if some state below the LCA keeps history.
+      for (let x = 1; x < n; x++) if (histKind[x] !== HIST_NONE && isAncestor(lca, x)) flags |= TR_RECORD;
+      this.trFlags[t] = flags;
+    }
+    if (seq.length > 0xffff * 16) fail('TOO_MANY', undefined, 'the precomputed entry sequences are too long');
+    this.seq = Uint16Array.from(seq);
+    Object.freeze(this);
+  }
+
+  /** Number of states, `top` included. */
+  get stateCount(): number {
+    return this.stateNames.length;
+  }
+
+  /** A state's id by name (`top` is 0); -1 if there is no such state. */
+  idOf(name: string): number {
+    const id = this.ids.get(name);
+    return id === undefined ? -1 : id;
+  }
+
+  /** Parent id (-1 for top). */
+  parentOf(id: number): number {
+    return this.parent[id]!;
+  }
+
+  /** A signal's name ('' if undeclared). */
+  signalName(sig: number): string {
+    const n = this.signalNames[sig];
+    return n === undefined ? '' : n;
+  }
+
+  /** Every declared transition, in declaration order (allocates: for tools). */
+  transitions(): HsmTransitionInfo[] {
+    const out: HsmTransitionInfo[] = [];
+    for (let t = 0; t < this.transitionCount; t++) {
+      const s = this.trSource[t]!;
+      const d = this.trTarget[t]!;
+      let kind: HsmTransitionInfo['kind'];
+      if (d < 0) kind = 'internal';
+      else if (d === s) kind = 'self';
+      else if (this.trExternal[t] === 0 && (this.trLca[t] === s || this.trLca[t] === d)) kind = 'local';
+      else kind = 'external';
+      out.push({
+        source: this.stateNames[s]!,
+        signal: this.signalName(this.trSignal[t]!),
+        target: d < 0 ? null : this.stateNames[d]!,
+        kind,
+        guarded: this.trGuard[t] !== undefined,
+        history: (this.trFlags[t]! & TR_HISTORY) !== 0,
+        lca: d < 0 ? null : this.stateNames[this.trLca[t]!]!,
+      });
+    }
+    return out;
+  }
+
+  /** Signal names a state defers (allocates: for tools). */
+  deferredIn(id: number): string[] {
+    const out: string[] = [];
+    for (let s = 1; s < this.signalSpan; s++) if (this.table[s * this.stateCount + id] === DEFER_MARK) out.push(this.signalName(s));
+    return out;
+  }
+}
+
+/**
+ * Compiles a spec into an `HsmDefinition`: validates it (throws
+ * `HsmDefinitionError`) and builds the tables. Call once, at start-up.
+ * `C` is inferred from `context`; a string, object or array field fails to compile.
+ */
+export function defineHsm<C, const S extends HsmSignals>(
+  spec: HsmSpec<C, S> & { readonly context: () => HsmContext<C> },
+): HsmDefinition<C> {
+  return new HsmDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>);
+}
+
+// ---------------------------------------------------------------------------
+// Event ring (the own RTC queue and the defer queue)
+// ---------------------------------------------------------------------------
+
+/** A fixed ring of (signal, 4 numeric parameters) records. Internal; implements HsmEventSink. */
+class EventRing implements HsmEventSink {
+  readonly sigs: Int32Array;
+  readonly params: Float64Array;
+  head = 0;
+  count = 0;
+  highWater = 0;
+  /** Parameters of the record last taken by popFront/popBack. */
+  p0 = 0;
+  p1 = 0;
+  p2 = 0;
+  p3 = 0;
+  constructor(readonly capacity: number) {
+    this.sigs = new Int32Array(capacity);
+    this.params = new Float64Array(capacity * 4);
+  }
+  private write(i: number, sig: number, p0: number, p1: number, p2: number, p3: number): void {
+    this.sigs[i] = sig;
+    const b = i * 4;
+    const pa = this.params;
+    pa[b] = p0;
+    pa[b + 1] = p1;
+    pa[b + 2] = p2;
+    pa[b + 3] = p3;
+    const c = ++this.count;
+    if (c > this.highWater) this.highWater = c;
+  }
+  private read(i: number): number {
+    const b = i * 4;
+    const pa = this.params;
+    this.p0 = pa[b]!;
+    this.p1 = pa[b + 1]!;
+    this.p2 = pa[b + 2]!;
+    this.p3 = pa[b + 3]!;
+    this.count--;
+    return this.sigs[i]!;
+  }
+  post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    const cap = this.capacity;
+    if (this.count === cap) return false;
+    let i = this.head + this.count;
+    if (i >= cap) i -= cap;
+    this.write(i, sig, p0, p1, p2, p3);
+    return true;
+  }
+  postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    const cap = this.capacity;
+    if (this.count === cap) return false;
+    const h = this.head === 0 ? cap - 1 : this.head - 1;
+    this.head = h;
+    this.write(h, sig, p0, p1, p2, p3);
+    return true;
+  }
+  /** Oldest record's signal, or -1 when empty. */
+  popFront(): number {
+    if (this.count === 0) return -1;
+    const i = this.head;
+    const h = i + 1;
+    this.head = h === this.capacity ? 0 : h;
+    return this.read(i);
+  }
+  /** Newest record's signal, or -1 when empty. */
+  popBack(): number {
+    if (this.count === 0) return -1;
+    let i = this.head + this.count - 1;
+    if (i >= this.capacity) i -= this.capacity;
+    return this.read(i);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The machine
+// ---------------------------------------------------------------------------
+
+function badParam(p: unknown): boolean {
+  // true for anything but a number or undefined (a NaN is a number). Allocation-free for numbers.
+  return p !== undefined && p !== +(p as number) && p === p;
+}
+
+/**
+ * One state machine instance: its context, current leaf state, history,
+ * defer queue and (unless given one) its own run-to-completion queue.
+ */
+export class Hsm<C> {
+  /** The machine's name (errors). */
+  readonly name: string;
+  readonly definition: HsmDefinition<C>;
+  /** The context handlers receive. Fixed shape, made at construction. */
+  readonly ctx: C;
+
+  // Counters (nothing is lost silently).
+  /** Events no active state handled (or all guards false). */
+  ignored = 0;
+  /** Events put into the defer queue. */
+  deferred = 0;
+  /** Events lost to a full defer queue (the new one under 'reject', the oldest under 'drop-oldest'). */
+  deferDropped = 0;
+  /** Events taken from the defer queue and posted to the front of the queue. */
+  recalled = 0;
+  /** Recalls refused because the queue was full (the event stays deferred). */
+  recallFailed = 0;
+  /** `post`/`postUrgent` calls the queue refused. */
+  postRejected = 0;
+
+  private leaf = -1;
+  /** LOCK_IDLE, LOCK_BUSY (inside dispatch/start) or LOCK_NOT_STARTED. */
+  private lock = LOCK_NOT_STARTED;
+  private readonly hist: Int16Array;
+  private readonly scratch: Int16Array;
+  private readonly deferQ: EventRing;
+  private readonly dropOldest: boolean;
+  private readonly queue: HsmEventSink;
+  private readonly own: EventRing | undefined;
+  // Tables copied from the definition: one property load each in dispatch.
+  private readonly rows: Uint16Array[];
+  private readonly parent: Int16Array;
+  private readonly trGuard: (HsmGuard<C> | undefined)[];
+  private readonly trAction: (HsmAction<C> | undefined)[];
+  private readonly trGroupEnd: Uint16Array;
+  private readonly trTarget: Int16Array;
+  private readonly trLca: Int16Array;
+  private readonly trSeqStart: Int32Array;
+  private readonly trSeqEnd: Int32Array;
+  private readonly trLeaf: Int16Array;
+  private readonly trFlags: Uint8Array;
+  private readonly seq: Uint16Array;
+  private readonly fns: HsmStateAction<C>[];
+  private readonly exitFn: (HsmStateAction<C> | undefined)[];
+  private readonly histKind: Uint8Array;
+
+  constructor(definition: HsmDefinition<C>, options: HsmOptions<C> = {}) {
+    if (!(definition instanceof HsmDefinition))
+      throw new HsmDefinitionError('BAD_OPTION', options.name ?? '(unnamed)', undefined, 'new Hsm() needs a definition made by defineHsm(spec)');
+    const name = options.name ?? definition.name;
+    this.name = name;
+    this.definition = definition;
+    const ctx = options.context !== undefined ? options.context : definition.makeContext();
+    if (DEBUG) checkContext(name, ctx);
+    this.ctx = ctx;
+    const qcap = options.queueCapacity ?? HSM_DEFAULT_QUEUE_CAPACITY;
+    const dcap = options.deferCapacity ?? HSM_DEFAULT_DEFER_CAPACITY;
+    if (!Number.isInteger(qcap) || qcap < 1 || qcap > 65535)
+      throw new HsmDefinitionError('BAD_OPTION', name, undefined, `queueCapacity ${String(qcap)} is out of range 1..65535`);
+    if (!Number.isInteger(dcap) || dcap < 0 || dcap > 65535)
+      throw new HsmDefinitionError('BAD_OPTION', name, undefined, `deferCapacity ${String(dcap)} is out of range 0..65535`);
+    if (dcap === 0 && definition.defers)
+      throw new HsmDefinitionError('BAD_OPTION', name, undefined, 'deferCapacity is 0 but some state defers signals; give it room (default 4)');
+    const ov = options.deferOverflow ?? 'reject';
+    if (ov !== 'reject' && ov !== 'drop-oldest')
+      throw new HsmDefinitionError('BAD_OPTION', name, undefined, `deferOverflow must be 'reject' or 'drop-oldest', not ${String(ov)}`);
+    this.dropOldest = ov === 'drop-oldest';
+    this.deferQ = new EventRing(dcap);
+    if (options.queue !== undefined) {
+      this.queue = options.queue;
+      this.own = undefined;
+    } else {
+      const r = new EventRing(qcap);
+      this.queue = r;
+      this.own = r;
+    }
+    const d = definition;
+    this.hist = new Int16Array(d.stateCount).fill(-1);
+    this.scratch = new Int16Array(d.maxDepth + 1);
+    this.rows = d.rows;
+    this.parent = d.parent;
+    this.trGuard = d.trGuard;
+    this.trAction = d.trAction;
+    this.trGroupEnd = d.trGroupEnd;
+    this.trTarget = d.trTarget;
+    this.trLca = d.trLca;
+    this.trSeqStart = d.trSeqStart;
+    this.trSeqEnd = d.trSeqEnd;
+    this.trLeaf = d.trLeaf;
+    this.trFlags = d.trFlags;
+    this.seq = d.seq;
+    this.fns = d.fns;
+    this.exitFn = d.exit;
+    this.histKind = d.histKind;
+  }
+
+  // ---- lifecycle -----------------------------------------------------------
+
+  /** Takes the top-level initial transition (initial action, entries, drill-down). Once. */
+  start(): void {
+    if (this.lock === LOCK_BUSY) throw new HsmUsageError('REENTRANT_DISPATCH', this.name, 'start() called from inside an action');
+    if (this.leaf >= 0) throw new HsmUsageError('ALREADY_STARTED', this.name, 'start() called twice');
+    this.lock = LOCK_BUSY;
+    this.leaf = this.drill(0);
+    this.lock = LOCK_IDLE;
+  }
+
+  /** True after `start()`. */
+  get started(): boolean {
+    return this.leaf >= 0;
+  }
+
+  /**
+   * Dispatches exactly one event to completion and returns HSM_IGNORED |
+   * HSM_HANDLED | HSM_TRANSITION | HSM_DEFERRED | HSM_DEFER_OVERFLOW.
+   *
+   * Bubbles from the current leaf through its ancestors; in the first state
+   * that has transitions on `sig`, tries their guards in declaration order and
+   * takes the first that holds (or has no guard); a state that defers `sig`
+   * defers it; otherwise the event goes on to the parent. A transition runs its
+   * action, exits up to the precomputed LCA, then runs the precomputed entry
+   * sequence (entries down to the target and its initial drill-down), or
+   * resolves history. Loops are bounded by the definition's depth; nothing
+   * recurses.
+   *
+   * Parameters are passed to guards and actions as given: one the caller omits
+   * arrives as `undefined` (events taken from a queue always carry 4 numbers).
+   * Signals outside the declared range are ignored (counted).
+   *
+   * Throws HsmUsageError: 'REENTRANT_DISPATCH' when called from a handler of
+   * this machine (post() instead), or after a handler threw mid-dispatch (the
+   * machine is then left mid-transition); 'NOT_STARTED' before start().
+   */
+  dispatch(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    if (this.lock !== LOCK_IDLE) throw this.lockError();
+    if (DEBUG) {
+      if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
+        throw new HsmUsageError('BAD_PARAM', this.name, 'dispatch() signal and parameters must be numbers');
+    }
+    const row = this.rows[sig];
+    if (row === undefined) {
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    // 1. Find the transition: bubble from the leaf. row[top] is IGNORE_MARK, so
+    //    the loop stops at top at the latest (at most depth steps). No user code
+    //    runs until a candidate is found.
+    let s = this.leaf;
+    let e = row[s]!;
+    while (e === 0) e = row[(s = this.parent[s]!)]!;
+    if (e >= IGNORE_MARK) {
+      if (e === DEFER_MARK) return this.defer(sig, p0, p1, p2, p3);
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    this.lock = LOCK_BUSY;
+    let t = e - 1;
+    if (this.trGuard[t] !== undefined) {
+      t = this.guarded(row, s, t, p0, p1, p2, p3);
+      if (t < 0) {
+        this.lock = LOCK_IDLE;
+        if (t === -2) return this.defer(sig, p0, p1, p2, p3);
+        this.ignored++;
+        return HSM_IGNORED;
+      }
+    }
+    // 2. The action (before the exits, as in QP).
+    const ctx = this.ctx;
+    const a = this.trAction[t];
+    if (a !== undefined) a(ctx, p0!, p1!, p2!, p3!, this);
+    const target = this.trTarget[t]!;
+    if (target < 0) {
+      this.lock = LOCK_IDLE;
+      return HSM_HANDLED;
+    }
+    // 3. Exit from the current leaf up to the LCA (not included).
+    const flags = this.trFlags[t]!;
+    const lca = this.trLca[t]!;
+    s = this.leaf;
+    if ((flags & TR_RECORD) !== 0) this.exitRecording(s, lca);
+    else {
+      const exit = this.exitFn;
+      const parent = this.parent;
+      while (s !== lca) {
+        const f = exit[s];
+        if (f !== undefined) f(ctx, this);
+        s = parent[s]!;
+      }
+    }
+    // 4. Entries down to the target and its initial drill-down: one precomputed sequence.
+    const seq = this.seq;
+    const fns = this.fns;
+    const end = this.trSeqEnd[t]!;
+    for (let i = this.trSeqStart[t]!; i < end; i++) fns[seq[i]!]!(ctx, this);
+    // 5. History (resolved at run time).
+    this.leaf = (flags & TR_HISTORY) === 0 ? this.trLeaf[t]! : this.enterHistory(target);
+    this.lock = LOCK_IDLE;
+    return HSM_TRANSITION;
+  }
+
+  /**
+   * Tries the guards of the group starting at `t` (in state `s`), then bubbles
+   * on. Returns the transition to take, -1 (ignored) or -2 (deferred).
+   */
+  private guarded(row: Uint16Array, s: number, t: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    const guards = this.trGuard;
+    const parent = this.parent;
+    for (;;) {
+      const end = this.trGroupEnd[t]!;
+      for (; t < end; t++) {
+        const g = guards[t];
+        if (g === undefined || g(this.ctx, p0!, p1!, p2!, p3!, this)) return t;
+      }
+      let e = row[(s = parent[s]!)]!;
+      while (e === 0) e = row[(s = parent[s]!)]!;
+      if (e >= IGNORE_MARK) return e === DEFER_MARK ? -2 : -1;
+      t = e - 1;
+    }
+  }
+
+  private lockError(): HsmUsageError {
+    if (this.lock === LOCK_NOT_STARTED) return new HsmUsageError('NOT_STARTED', this.name, 'dispatch() before start()');
+    return new HsmUsageError(
+      'REENTRANT_DISPATCH',
+      this.name,
+      `dispatch() called while the machine (in '${this.definition.stateNames[this.leaf]}') is still inside a dispatch: ` +
+        'from a guard or action (post() instead: events are queued, run-to-completion), or after a handler threw mid-dispatch',
+    );
+  }
+
+  /** Exits from `x` up to `lca` (not included), recording history of the states exited. */
+  private exitRecording(x: number, lca: number): void {
+    const parent = this.parent;
+    const exit = this.exitFn;
+    const histKind = this.histKind;
+    const from = x;
+    let prev = -1;
+    while (x !== lca) {
+      const hk = histKind[x]!;
+      if (hk !== HIST_NONE) this.hist[x] = hk === HIST_DEEP ? from : prev;
+      const f = exit[x];
+      if (f !== undefined) f(this.ctx, this);
+      prev = x;
+      x = parent[x]!;
+    }
+  }
+
+  /** `target` was just entered through its history: enter the recorded state (if any), then drill down. Returns the leaf. */
+  private enterHistory(target: number): number {
+    const h = this.hist[target]!;
+    if (h < 0) return this.drill(target);
+    const sc = this.scratch;
+    const parent = this.parent;
+    const entry = this.definition.entry;
+    let k = 0;
+    for (let x = h; x !== target; x = parent[x]!) sc[k++] = x;
+    while (k > 0) {
+      const f = entry[sc[--k]!];
+      if (f !== undefined) f(this.ctx, this);
+    }
+    return this.drill(h);
+  }
+
+  /** Runs the precomputed drill-down from `s` (initial actions and entries); returns the leaf. */
+  private drill(s: number): number {
+    const d = this.definition;
+    const seq = this.seq;
+    const fns = this.fns;
+    const end = d.initSeqEnd[s]!;
+    for (let i = d.initSeqStart[s]!; i < end; i++) fns[seq[i]!]!(this.ctx, this);
+    return d.defaultLeaf[s]!;
+  }
+
+  private defer(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    const q = this.deferQ;
+    if (q.count === q.capacity) {
+      this.deferDropped++;
+      if (!this.dropOldest) return HSM_DEFER_OVERFLOW;
+      q.popFront();
+      q.post(sig, p0, p1, p2, p3);
+      this.deferred++;
+      return HSM_DEFER_OVERFLOW;
+    }
+    q.post(sig, p0, p1, p2, p3);
+    this.deferred++;
+    return HSM_DEFERRED;
+  }
+
+  // ---- posting (safe from actions) -------------------------------------------
+
+  /** Queues an event at the back of the machine's queue (own ring or the injected one). False (and counted) if full. */
+  post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    if (DEBUG) {
+      if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
+        throw new HsmUsageError('BAD_PARAM', this.name, 'post() signal and parameters must be numbers');
+    }
+    if (this.queue.post(sig, p0, p1, p2, p3)) return true;
+    this.postRejected++;
+    return false;
+  }
+
+  /** Queues an event at the front (next to be dispatched). False (and counted) if full. */
+  postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    if (DEBUG) {
+      if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
+        throw new HsmUsageError('BAD_PARAM', this.name, 'postUrgent() signal and parameters must be numbers');
+    }
+    if (this.queue.postUrgent(sig, p0, p1, p2, p3)) return true;
+    this.postRejected++;
+    return false;
+  }
+
+  /**
+   * Moves the oldest deferred event to the front of the queue (postUrgent).
+   * False if none is deferred, or if the queue is full (the event stays
+   * deferred; counted in `recallFailed`).
+   */
+  recall(): boolean {
+    const q = this.deferQ;
+    const sig = q.popFront();
+    if (sig < 0) return false;
+    if (this.queue.postUrgent(sig, q.p0, q.p1, q.p2, q.p3)) {
+      this.recalled++;
+      return true;
+    }
+    q.postUrgent(sig, q.p0, q.p1, q.p2, q.p3);
+    this.recallFailed++;
+    return false;
+  }
+
+  /**
+   * Moves every deferred event to the front of the queue, keeping their order
+   * (the oldest is dispatched first, before what was queued already). Returns
+   * how many moved; stops early if the queue is full (counted in `recallFailed`).
+   */
+  recallAll(): number {
+    const q = this.deferQ;
+    let n = 0;
+    for (let sig = q.popBack(); sig >= 0; sig = q.popBack()) {
+      if (!this.queue.postUrgent(sig, q.p0, q.p1, q.p2, q.p3)) {
+        q.post(sig, q.p0, q.p1, q.p2, q.p3);
+        this.recallFailed++;
+        break;
+      }
+      this.recalled++;
+      n++;
+    }
+    return n;
+  }
+
+  /** Events waiting in the defer queue. */
+  get deferredCount(): number {
+    return this.deferQ.count;
+  }
+
+  /** Most events the defer queue ever held at once. */
+  get deferHighWater(): number {
+    return this.deferQ.highWater;
+  }
+
+  // ---- standalone (no kernel) -------------------------------------------------
+
+  /** Events waiting in the machine's own queue (0 when a queue was injected). */
+  get queued(): number {
+    return this.own === undefined ? 0 : this.own.count;
+  }
+
+  /**
+   * Dispatches events from the machine's own queue, one at a time, until it is
+   * empty or `max` events were dispatched; returns how many. Throws
+   * HsmUsageError('NO_OWN_QUEUE') when a queue was injected (the kernel drains it).
+   */
+  drain(max = HSM_DEFAULT_DRAIN_LIMIT): number {
+    const q = this.own;
+    if (q === undefined) throw new HsmUsageError('NO_OWN_QUEUE', this.name, 'drain() on a machine whose queue was injected; the queue owner dispatches');
+    let n = 0;
+    while (n < max) {
+      const sig = q.popFront();
+      if (sig < 0) break;
+      this.dispatch(sig, q.p0, q.p1, q.p2, q.p3);
+      n++;
+    }
+    return n;
+  }
+
+  /** Standalone convenience: `dispatch` one event, then `drain()` what its actions posted. Returns the dispatch result. */
+  send(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): number {
+    const r = this.dispatch(sig, p0, p1, p2, p3);
+    this.drain();
+    return r;
+  }
+
+  // ---- introspection --------------------------------------------------------
+
+  /** Current leaf state's id (-1 before start). Inside handlers: the leaf before the transition. */
+  get current(): number {
+    return this.leaf;
+  }
+
+  /** Current leaf state's name (for tools). */
+  get currentName(): string {
+    return this.leaf < 0 ? '' : this.definition.stateNames[this.leaf]!;
+  }
+
+  /** True if `state` (an id, or a name) is the current leaf or one of its ancestors. By id: no allocation, at most depth steps. */
+  isIn(state: number | string): boolean {
+    // No `typeof` here: comparing with a string literal allocates on the XS host engine.
+    const id = ((state as number) | 0) === state ? (state as number) : this.definition.idOf(state as string);
+    if (id < 0) return false;
+    const parent = this.parent;
+    for (let s = this.leaf; s >= 0; s = parent[s]!) if (s === id) return true;
+    return false;
+  }
+
+  /** The recorded history of a state (-1 if none yet). */
+  historyOf(state: number): number {
+    return this.hist[state]!;
+  }
+}
+
+function checkContext(name: string, ctx: unknown): void {
+  if (typeof ctx !== 'object' || ctx === null)
+    throw new HsmDefinitionError('BAD_CONTEXT', name, undefined, `the context must be an object of numbers/booleans or a typed array, not ${ctx === null ? 'null' : typeof ctx}`);
+  if (ArrayBuffer.isView(ctx)) {
+    if (ctx instanceof DataView) throw new HsmDefinitionError('BAD_CONTEXT', name, undefined, 'the context may be a typed array, not a DataView');
+    return;
+  }
+  if (Array.isArray(ctx)) throw new HsmDefinitionError('BAD_CONTEXT', name, undefined, 'the context must not be an array; use an object or a typed array');
+  const rec = ctx as Record<string, unknown>;
+  for (const k of Object.keys(rec)) {
+    const t = typeof rec[k];
+    if (t !== 'number' && t !== 'boolean')
+      throw new HsmDefinitionError('BAD_CONTEXT', name, undefined, `context field '${k}' is a ${t}; the no-allocation profile allows numbers and booleans only`);
+  }
+}
