@@ -3,4 +3,21 @@
  * Moddable XS engine. Each module is one noun; import the ones you use
  * (`keel/pool`, `keel/queue`, ...) or everything from here.
  */
-export { KeelError } from './errors.js';
+export * from './errors.js';
+export * from './pool.js';
+export {
+  EventQueue,
+  NO_EVENT,
+  MAX_SIGNAL,
+  MAX_CAPACITY,
+  QueueConfigError,
+  QueueEventError,
+  QueueOverflowError,
+  type OverflowPolicy,
+  type EventQueueOptions,
+} from './queue.js';
+export * from './shared-queue.js';
+export * from './hsm.js';
+export * from './timer.js';
+export * from './kernel.js';
+export * from './stream.js';
