@@ -58,7 +58,15 @@
  * `maxSignals` signals for publish/subscribe and block signals (0..maxSignals-1);
  * `timers` time events; run() dispatches at most `maxBurst` events per call.
  *
- * Measured cost: see docs/kernel.md (bench/kernel.bench.ts).
+ * Measured cost (bench/kernel.bench.ts, release build; XS steps include ~26
+ * steps of bench loop; 0 slots and 0 chunk bytes in every row):
+ * | operation                                      | XS steps | vs hand-written rings |
+ * |------------------------------------------------|----------|-----------------------|
+ * | post + run, one event, 3 AOs                   | 711      | 2.00x (356)           |
+ * | time event: arm + tick + run                   | 1322     | 3.71x                 |
+ * | publish to 3 subscribers + run (per delivery)  | 620      | 1.74x                 |
+ * | publishBlock to 3 (refcounted block) + run     | 812      | 2.28x                 |
+ * Node: 40-80 ns per event (noisy, shared machine).
  */
 import { KeelError } from './errors.js';
 import { EventQueue, NO_EVENT } from './queue.js';

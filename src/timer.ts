@@ -42,7 +42,10 @@
  * Limits: `capacity` time events (1..32767, set at construction). Due times
  * are doubles in milliseconds (exact up to 2^53 ms).
  *
- * Measured cost: see docs/kernel.md (bench/kernel.bench.ts).
+ * Measured cost: arm + tick + dispatch of one expiring time event through the
+ * kernel is 1322 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
+ * arm and tick walk the armed list, so they grow with the number of armed
+ * events (bounded by `capacity`).
  */
 import { KeelError } from './errors.js';
 
