@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { strict as assert } from './support/assert.js';
 import { onXs } from './support/alloc.js';
 import { defineHsm, Hsm, type HsmStateSpec } from '../src/hsm.js';
+import { Prng } from '../hosts/sim/prng.js';
 
 const NSIG = 4;
 const SIGNALS = { A: 1, B: 2, C: 3, D: 4 } as const;
@@ -39,15 +40,10 @@ interface St {
   defer: number[];
 }
 
+/** The simulator's seeded mulberry32 generator, as a function. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 function depthOf(sts: St[], i: number): number {

@@ -17,6 +17,7 @@
 import { strict as assert } from './support/assert.js';
 import { BlockStream, Stream, type Postable } from '../src/stream.js';
 import { BlockPool, NO_BLOCK } from '../src/pool.js';
+import { Prng } from '../hosts/sim/prng.js';
 
 const RUNS = 10000;
 
@@ -36,15 +37,10 @@ const seen = {
   dropped: 0,
 };
 
+/** The simulator's seeded mulberry32 generator, as a function. */
 function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const p = new Prng(seed);
+  return () => p.next();
 }
 
 class Counter implements Postable {
