@@ -13,7 +13,7 @@
 //   import { ensureXsHost } from './hosts/xs/build.mjs'
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -145,7 +145,10 @@ export async function ensureXsHost({ quiet = false } = {}) {
   ];
   const started = Date.now();
   if (!quiet) process.stderr.write(`keel-xs: compiling the XS engine host (${units.length} files, once) ...\n`);
-  const objects = units.map((u, i) => join(outDir, `${i}-${u.split('/').pop().replace(/\.c$/, '.o')}`));
+  // Objects in a directory of this process: two builds at once do not write the same files.
+  const objDir = join(outDir, `obj-${process.pid}`);
+  mkdirSync(objDir, { recursive: true });
+  const objects = units.map((u, i) => join(objDir, `${i}-${u.split('/').pop().replace(/\.c$/, '.o')}`));
   await pool(
     units.map((u, i) => () => run(cc, [u, ...FLAGS, ...GOAL_FLAGS, ...includes, '-c', '-o', objects[i]])),
     Math.max(1, cpus().length),
@@ -153,7 +156,7 @@ export async function ensureXsHost({ quiet = false } = {}) {
   const tmp = `${bin}.tmp-${process.pid}`;
   await run(cc, ['-rdynamic', ...objects, '-ldl', '-lm', '-lpthread', '-o', tmp]);
   renameSync(tmp, bin);
-  for (const f of readdirSync(outDir)) if (f.endsWith('.o')) spawnSync('rm', ['-f', join(outDir, f)]);
+  rmSync(objDir, { recursive: true, force: true });
   if (!quiet) process.stderr.write(`keel-xs: built ${bin} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return bin;
 }
