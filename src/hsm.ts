@@ -50,8 +50,11 @@
  * | XState 5, flat / PSiCC2                          |          | 8424.2 / 15643.3 steps, 837 / 1392 slots, 5977 / 15111 chunk B per event | 28.5x / 24.3x fewer steps |
  * | robot3, flat                                     |          | 881.4 steps, 43 slots, 104 chunk B per event | 2.98x fewer steps |
  * | 8 states/4 signals vs 256 states/64 signals      | 256.5    | 258.6                      | 1.01x |
- * Node (same run, DEBUG build): keel flat 22.9 ns, PSiCC2 93.0 ns per event;
- * XState 491x / 428x slower, robot3 43x slower.
+ * Node (one later full run, DEBUG build, noisy shared machine): keel flat 22.3
+ * ns, PSiCC2 88.1 ns per event; XState 311x / 113x slower, robot3 44x slower.
+ * Targets from issue 5 NOT met: flat <= 1.5x a switch (2.54x); >= 50x fewer
+ * XS steps than XState (28.5x / 24.3x). Met: PSiCC2 <= 2x (1.94x); 8 vs 256
+ * states within 10% on XS (1.01x; Node 1.47x, where ns are noisy).
  *
  * Lifecycle:
  *
@@ -1043,7 +1046,7 @@ export class Hsm<C> {
    * this machine (post() instead), or after a handler threw mid-dispatch (the
    * machine is then left mid-transition); 'NOT_STARTED' before start().
    */
-  dispatch(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+  dispatch(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): number {
     if (this.lock !== LOCK_IDLE) throw this.lockError();
     if (DEBUG) {
       if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
@@ -1079,7 +1082,7 @@ export class Hsm<C> {
     // 2. The action (before the exits, as in QP).
     const ctx = this.ctx;
     const a = this.trAction[t];
-    if (a !== undefined) a(ctx, p0!, p1!, p2!, p3!, this);
+    if (a !== undefined) a(ctx, p0, p1, p2, p3, this);
     const target = this.trTarget[t]!;
     if (target < 0) {
       this.lock = LOCK_IDLE;

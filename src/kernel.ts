@@ -28,7 +28,7 @@
  *
  * Event flow:
  *
- *   IO callback --post(ao, sig, ..)--> AO queue --(ready bit)--> step()/run()
+ *   IO callback --interrupt(ao, sig, ..)--> AO queue --(ready bit)--> step()/run()
  *   tick(now) --time event expires--> post(owner, sig, id, due)
  *   publish(sig, ..) --> post() to each subscriber, highest priority first
  *   step(): get() from the highest ready AO's queue -> behaviour.dispatch(sig, p0..p3)
@@ -37,7 +37,8 @@
  * Contexts:
  * | method                                  | IO callback | during dispatch | other worker/core |
  * |-----------------------------------------|-------------|-----------------|-------------------|
- * | post, postUrgent, postWithMargin        | yes         | yes             | no (use a shared queue and a bridge AO) |
+ * | interrupt (the host's IO entry)         | yes         | yes             | no (use a shared queue and a bridge AO) |
+ * | post, postUrgent, postWithMargin        | yes         | yes             | no                |
  * | publish, publishBlock                   | yes         | yes             | no                |
  * | arm, disarm                             | yes         | yes             | no                |
  * | tick                                    | tick source | no (throws)     | no                |
@@ -52,7 +53,11 @@
  * reference per subscriber it delivered to, then gives back the publisher's,
  * so the block returns to its pool after the last subscriber handled it. AO
  * queues use the 'reject' policy: an event is never overwritten, so a block
- * reference is never lost.
+ * reference is never lost. A behaviour that defers a block event (dispatch
+ * returns BEHAVIOUR_DEFERRED) keeps its reference until the recall; stop()
+ * recalls deferred events first, so their blocks are released too. (An hsm
+ * whose defer queue uses 'drop-oldest' must not defer block signals: the
+ * dropped record's reference would be lost. The default 'reject' is safe.)
  *
  * Limits: maxObjects 1..32 slots; priorities 1..32, unique among running AOs;
  * `maxSignals` signals for publish/subscribe and block signals (0..maxSignals-1);
@@ -69,16 +74,28 @@
  * Node: 40-80 ns per event (noisy, shared machine).
  */
 import { KeelError } from './errors.js';
-import { EventQueue, NO_EVENT } from './queue.js';
+import { EventQueue, MAX_SIGNAL, NO_EVENT } from './queue.js';
 import { TimerTable, type TimerSink } from './timer.js';
 
 /** What an active object does with events: a state machine fits. */
 export interface Behaviour {
   /** Takes the initial transition (called once by start()). */
   start(): void;
-  /** Handles exactly one event, to completion. */
-  dispatch(sig: number, p0: number, p1: number, p2: number, p3: number): void;
+  /**
+   * Handles exactly one event, to completion. Returning BEHAVIOUR_DEFERRED (3,
+   * hsm's HSM_DEFERRED) says the behaviour kept the event (deferred it): the
+   * kernel then leaves a pool block it carries referenced, for the recall.
+   */
+  dispatch(sig: number, p0: number, p1: number, p2: number, p3: number): number | void;
+  /**
+   * Optional: moves every deferred event back to the front of the AO's queue
+   * (hsm's recallAll). stop() calls it so deferred pool blocks are released too.
+   */
+  recallAll?(): number;
 }
+
+/** A behaviour's dispatch() result meaning "deferred: I keep this event" (equals hsm's HSM_DEFERRED). */
+export const BEHAVIOUR_DEFERRED = 3;
 
 /** An AO's definition: makes its behaviour when the AO starts. */
 export interface ActiveObjectDef {
@@ -164,6 +181,9 @@ export class Kernel implements TimerSink {
   idleCount = 0;
   /** Events dispatched since start. */
   dispatchedTotal = 0;
+  /** Events posted through interrupt(), and those a full queue refused. */
+  interrupts = 0;
+  interruptsRefused = 0;
   /** Time events refused by a full AO queue. */
   get timerRefused(): number {
     return this.timers.refused;
@@ -287,8 +307,9 @@ export class Kernel implements TimerSink {
       this.behaviours[slot] = b;
       b.start();
     } catch (e) {
-      this.prioToSlot[priority - 1] = -1;
-      this.behaviours[slot] = null;
+      // Undo everything start() may have done before it threw: events it
+      // posted (and their blocks), subscriptions, time events, the ready bit.
+      this.discard(slot);
       this.state[slot] = CLAIMED;
       throw e;
     }
@@ -296,9 +317,17 @@ export class Kernel implements TimerSink {
     return slot;
   }
 
-  /** Stops an AO: releases its queued blocks, its time events and subscriptions, and frees its slot. */
+  /** Stops an AO: releases its queued (and deferred) blocks, its time events and subscriptions, and frees its slot. */
   stop(ao: number): void {
     this.checkRunning(ao, 'stop');
+    const b = this.behaviours[ao]!;
+    if (b.recallAll !== undefined) b.recallAll();
+    this.discard(ao);
+    this.state[ao] = FREE;
+  }
+
+  /** Drops slot `ao`'s events (releasing their blocks), subscriptions, time events, priority and behaviour. */
+  private discard(ao: number): void {
     const q = this.queues[ao]!;
     for (let guard = q.capacity; guard > 0 && q.length > 0; guard--) {
       const sig = q.get();
@@ -310,7 +339,6 @@ export class Kernel implements TimerSink {
     this.timers.destroyOwnedBy(ao);
     this.prioToSlot[this.prio[ao]! - 1] = -1;
     this.behaviours[ao] = null;
-    this.state[ao] = FREE;
   }
 
   /** True when `ao` is a running active object. */
@@ -356,6 +384,18 @@ export class Kernel implements TimerSink {
     return true;
   }
 
+  /**
+   * The interrupt entry for hosts: an IO callback (pin edge, UART readable,
+   * another core's bridge) posts an event to `ao`. Same as post(), counted in
+   * `interrupts` / `interruptsRefused`. Safe from IO callbacks; allocates nothing.
+   */
+  interrupt(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    this.interrupts++;
+    if (this.post(ao, sig, p0, p1, p2, p3)) return true;
+    this.interruptsRefused++;
+    return false;
+  }
+
   /** TimerSink: a time event expired. */
   postTimeEvent(owner: number, sig: number, id: number, due: number): boolean {
     if (this.state[owner] !== RUNNING) return false;
@@ -393,7 +433,7 @@ export class Kernel implements TimerSink {
    * of subscribers it was delivered to (a full queue refuses and counts it).
    */
   publish(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): number {
-    if (!(sig >= 0 && sig < this.maxSignals)) this.checkSignal(sig, 'publish');
+    if (!(sig >= 0 && sig < this.maxSignals) || (sig | 0) !== sig) this.checkSignal(sig, 'publish');
     if (this.carriesBlock[sig] === 1) {
       throw new KernelUsageError(`Kernel "${this.name}": signal ${sig} carries a pool block; publish it with publishBlock()`);
     }
@@ -419,7 +459,7 @@ export class Kernel implements TimerSink {
    * after the last subscriber handled it (or at once, with no subscriber).
    */
   publishBlock(sig: number, handle: number, p1 = 0, p2 = 0, p3 = 0): number {
-    if (!(sig >= 0 && sig < this.maxSignals) || this.carriesBlock[sig] !== 1) {
+    if (!(sig >= 0 && sig < this.maxSignals) || (sig | 0) !== sig || this.carriesBlock[sig] !== 1) {
       throw new KernelUsageError(`Kernel "${this.name}": publishBlock(${String(sig)}) needs a signal declared with blockSignal()`);
     }
     const pool = this.pool!;
@@ -455,6 +495,9 @@ export class Kernel implements TimerSink {
   /** Creates a time event posting `sig` (p0 = its id, p1 = due time) to `ao`. Boot/config time. */
   timeEvent(ao: number, sig: number): number {
     this.checkRunning(ao, 'timeEvent');
+    if (!Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
+      throw new KernelUsageError(`Kernel "${this.name}": timeEvent: signal ${String(sig)} is not an integer 0..${MAX_SIGNAL}`);
+    }
     return this.timers.create(ao, sig);
   }
 
@@ -498,12 +541,15 @@ export class Kernel implements TimerSink {
     if (q.length === 0) this.readySet &= ~(1 << bit);
     if (sig === NO_EVENT) return NO_SLOT;
     const p0 = q.p0;
+    let r: number | void = 0;
     this.dispatching = true;
     try {
-      this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
+      r = this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
     } finally {
       this.dispatching = false;
-      if (sig < this.maxSignals && this.carriesBlock[sig] === 1) this.pool!.release(p0);
+      // The queued reference is released after the event was handled, unless
+      // the behaviour deferred it (it comes back through recall).
+      if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
     }
     this.dispatchCount[ao]++;
     this.dispatchedTotal++;

@@ -46,9 +46,10 @@
  *
  * No Atomics (Moddable on RP2040 today has none): pass `atomics:
  * singleCoreAtomics` and a plain ArrayBuffer. That is correct on a single
- * core where JS never preempts JS (Moddable's event loop); a C interrupt
- * handler may still post as described in docs/queue-layout.md, provided it is
- * the only producer besides JS code in 'single' mode, or the board supplies an
+ * core where JS never preempts JS (Moddable's event loop). A C interrupt
+ * handler may also post, as described in docs/queue-layout.md: either it is
+ * the queue's only producer ('single' mode, and JS does not post to that
+ * queue), or the queue is in 'multiple' mode and the board supplies an
  * `atomics` whose compareExchange masks interrupts. For queues used only by JS
  * on one VM, EventQueue is the right choice. The board code decides.
  *

@@ -593,7 +593,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     this.written += n;
     const free = space - n;
     if (free < this.low) this.low = free;
-    if (this.readWaiting) this.wakeReader();
+    if (n > 0 && this.readWaiting) this.wakeReader(); // a zero-item write is no data
     return n;
   }
 

@@ -118,7 +118,7 @@ describe('hsm: definition errors (named, with machine, state and what to change)
     defErr(() => any({ name: '', signals: S, context: ctx, initial: 'a', states: { a: {} } }), 'BAD_SPEC', undefined, /non-empty 'name'/);
   });
 
-  it('BAD_CONTEXT (DEBUG): a context field that is not a number or boolean', function () {
+  it('BAD_CONTEXT (debug builds): a context field that is not a number or boolean', function () {
     const def = any({ name: 'm9', signals: S, context: () => ({ n: 0, label: 'x' }), initial: 'a', states: { a: {} } });
     defErr(() => new Hsm(def), 'BAD_CONTEXT', undefined, /context field 'label' is a string; the no-allocation profile allows numbers and booleans only/);
     const def2 = any({ name: 'm9b', signals: S, context: () => ({ buf: [1, 2] }), initial: 'a', states: { a: {} } });
@@ -169,7 +169,7 @@ describe('hsm: usage errors', function () {
     useErr(() => m2.dispatch(S.B), 'REENTRANT_DISPATCH', /start\(\) called from inside an action/);
   });
 
-  it('NOT_STARTED, ALREADY_STARTED, BAD_PARAM (DEBUG)', function () {
+  it('NOT_STARTED, ALREADY_STARTED, BAD_PARAM (debug builds)', function () {
     const def = defineHsm({ name: 'use', signals: S, context: ctx, initial: 'a', states: { a: {} } });
     const m = new Hsm(def);
     useErr(() => m.dispatch(S.A), 'NOT_STARTED', /dispatch\(\) before start\(\)/);

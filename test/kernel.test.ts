@@ -14,6 +14,7 @@ import {
   type KernelHost,
 } from '../src/kernel.js';
 import { BlockPool } from '../src/pool.js';
+import { defineHsm, defineSignals, Hsm } from '../src/hsm.js';
 
 /** A test behaviour that records "<name>:<sig>" and runs an optional hook per event. */
 class Recorder implements Behaviour {
@@ -563,5 +564,184 @@ describe('kernel: a restarted slot starts with fresh queue counters', function (
     assert.equal(q.minFree, 2);
     assert.equal(q.refused + q.dropped + q.posted + q.taken, 0);
     assert.equal(k.dispatched(b), 0);
+  });
+});
+
+describe('kernel: failures and edge cases (review findings)', function () {
+  it('a start() that posts, subscribes and arms before throwing leaves nothing behind', function () {
+    const pool = new BlockPool({ name: 'k-fail', blockSize: 8, count: 2 });
+    const k = new Kernel({ maxObjects: 2, pool });
+    k.blockSignal(9);
+    const log: string[] = [];
+    const healthy = k.spawn(recorder('H', log), 2, 4);
+    const bad: ActiveObjectDef = {
+      create: (port) => ({
+        start() {
+          const kk = port.kernel;
+          kk.subscribe(port.id, 5);
+          kk.arm(kk.timeEvent(port.id, 6), 1);
+          port.post(1);
+          kk.post(port.id, 9, pool.claim());
+          throw new Error('boom in start');
+        },
+        dispatch() {},
+      }),
+    };
+    assert.throws(() => k.spawn(bad, 1, 4), /boom in start/);
+    assert.equal(pool.used, 0, 'the queued block was released');
+    assert.equal(k.timers.created, 0, 'its time events were destroyed');
+    assert.equal(k.subscriberCount(5), 0, 'its subscriptions were dropped');
+    assert.equal(k.used, 1);
+    k.post(healthy, 3);
+    log.length = 0;
+    assert.equal(k.run(), 1, 'healthy AOs still run');
+    assert.deepEqual(log, ['H:3', 'H:3:done']);
+    const again = k.spawn(recorder('N', log), 1, 4);
+    assert.equal(k.publish(5), 0, 'the next AO at that priority did not inherit the subscription');
+    k.stop(again);
+  });
+
+  it('a deferred block event keeps its block until it is recalled and handled', function () {
+    const pool = new BlockPool({ name: 'k-defer', blockSize: 8, count: 2 });
+    const k = new Kernel({ pool });
+    const BLK = 7;
+    const GO = 8;
+    k.blockSignal(BLK);
+    const seen: number[] = [];
+    class Deferrer implements Behaviour {
+      held = true;
+      stash = 0;
+      start(): void {}
+      dispatch(sig: number, p0: number): number {
+        if (sig === BLK && this.held) {
+          this.stash = p0;
+          return 3; // BEHAVIOUR_DEFERRED: keep it
+        }
+        if (sig === BLK) seen.push(pool.refCount(p0), pool.bytes[pool.offset(p0)]!);
+        if (sig === GO) {
+          this.held = false;
+          k.postUrgent(ao, BLK, this.stash); // the recall
+        }
+        return 1;
+      }
+    }
+    const ao = k.spawn({ create: () => new Deferrer() }, 1, 4);
+    const h = pool.claim();
+    pool.bytes[pool.offset(h)] = 42;
+    k.post(ao, BLK, h);
+    k.run();
+    assert.equal(pool.used, 1, 'deferred: still referenced');
+    assert.equal(pool.tryClaim() !== h, true);
+    k.post(ao, GO);
+    k.run();
+    assert.deepEqual(seen, [1, 42]);
+    assert.equal(pool.used, 1, 'only the extra claim above is left');
+  });
+
+  it('stop() recalls what an hsm-like behaviour deferred, so deferred blocks are released', function () {
+    const pool = new BlockPool({ name: 'k-stop', blockSize: 8, count: 2 });
+    const k = new Kernel({ pool });
+    k.blockSignal(7);
+    let port: AoPort | null = null;
+    let stash = 0;
+    const b: Behaviour = {
+      start() {},
+      dispatch(sig: number, p0: number) {
+        stash = p0;
+        return sig === 7 ? 3 : 1;
+      },
+      recallAll() {
+        port!.postUrgent(7, stash);
+        return 1;
+      },
+    };
+    const ao = k.spawn({ create: (p) => ((port = p), b) }, 1, 4);
+    k.post(ao, 7, pool.claim());
+    k.run();
+    assert.equal(pool.used, 1);
+    k.stop(ao);
+    assert.equal(pool.used, 0);
+  });
+
+  it('interrupt() posts like post() and counts what a full queue refused', function () {
+    const k = new Kernel();
+    const c = new Counter();
+    const ao = k.spawn({ create: () => c }, 1, 1);
+    assert.equal(k.interrupt(ao, 2, 5), true);
+    assert.equal(k.interrupt(ao, 2, 6), false);
+    assert.equal(k.interrupts, 2);
+    assert.equal(k.interruptsRefused, 1);
+    k.run();
+    assert.equal(c.sum, 5);
+  });
+
+  it('rejects a fractional or out-of-range signal for publish and timeEvent with named errors', function () {
+    const k = new Kernel();
+    const ao = k.spawn(recorder('A', []), 1, 2);
+    assert.throws(() => k.publish(1.5), KernelUsageError);
+    assert.throws(() => k.timeEvent(ao, 70000.5), KernelUsageError);
+    assert.throws(() => k.timeEvent(ao, -1), KernelUsageError);
+    assert.equal(k.timers.created, 0);
+  });
+
+  it('interrupt, postUrgent, postWithMargin and step allocate nothing on XS (first call included)', function () {
+    const k = new Kernel();
+    const c = new Counter();
+    const ao = k.spawn({ create: () => c }, 1, 4);
+    assertNoAllocation(() => {
+      k.interrupt(ao, 1, 1);
+      k.postUrgent(ao, 2, 1);
+      k.postWithMargin(ao, 1, 3, 1);
+      k.step();
+      k.step();
+      k.step();
+    }, 10000, 'kernel interrupt/postUrgent/postWithMargin/step');
+    assert.equal(c.sum, 30000);
+    assert.equal(k.queueOf(ao).length, 0);
+  });
+});
+
+describe('kernel + hsm: deferral of pool-block events', function () {
+  it('an Hsm that defers a block signal keeps the block until its recall is handled; stop() releases deferred blocks', function () {
+    const pool = new BlockPool({ name: 'k-hsm', blockSize: 8, count: 4 });
+    const k = new Kernel({ pool });
+    const S = defineSignals(['BLK', 'GO']);
+    k.blockSignal(S.BLK);
+    const got = new Float64Array(4);
+    const def = defineHsm({
+      name: 'deferrer',
+      signals: S,
+      context: () => ({ handled: 0 }),
+      initial: 'busy',
+      states: {
+        busy: { defer: ['BLK'], on: { GO: 'idle' } },
+        idle: {
+          entry: (_c, m) => void m.recallAll(),
+          on: {
+            BLK: { action: (c, h) => { got[c.handled++] = pool.bytes[pool.offset(h)]!; } },
+          },
+        },
+      },
+    });
+    const ao = k.spawn({ create: (port) => new Hsm(def, { queue: port }) }, 1, 4);
+    const h1 = pool.claim();
+    pool.bytes[pool.offset(h1)] = 11;
+    k.post(ao, S.BLK, h1);
+    k.run();
+    assert.equal(pool.used, 1, 'deferred, still held');
+    const other = pool.claim();
+    assert.notEqual(other & 0xffff, h1 & 0xffff, 'the deferred block is not handed out again');
+    pool.release(other);
+    k.post(ao, S.GO);
+    k.run();
+    assert.equal(got[0], 11);
+    assert.equal(pool.used, 0);
+
+    const ao2 = k.spawn({ create: (port) => new Hsm(def, { queue: port }) }, 2, 4);
+    k.post(ao2, S.BLK, pool.claim());
+    k.run();
+    assert.equal(pool.used, 1);
+    k.stop(ao2);
+    assert.equal(pool.used, 0, 'stop() released the deferred block');
   });
 });

@@ -613,3 +613,15 @@ describe('Stream (scalars)', function () {
     });
   });
 });
+
+describe('stream: a zero-item write is not data', function () {
+  it('does not wake a waiting reader', function () {
+    const q = new EventQueue({ name: 'wake', capacity: 4 });
+    const s = new Stream({ type: 'u8', capacity: 4 });
+    s.waitReadable(q, 3);
+    assert.equal(s.write(new Uint8Array(2), 0, 0), 0);
+    assert.equal(q.length, 0);
+    assert.equal(s.write(new Uint8Array(2), 0, 1), 1);
+    assert.equal(q.length, 1);
+  });
+});
