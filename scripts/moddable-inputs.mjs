@@ -2,6 +2,8 @@
 // for the Moddable manifest (one ES module per file, same relative path):
 //   hosts/moddable/**/*.ts  (except *.d.ts and the types-only platform-contract.ts)
 //   boards/*/board.ts
+//   examples/<DEVICE_EXAMPLES>.ts  (the platform-neutral example firmware; the
+//   library modules they import from ../src/ become `keel/<module>`)
 // Shared with test/node/manifest.test.ts, which checks that every module the
 // manifests name under dist/moddable/ is one of these. No side effects.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -9,6 +11,8 @@ import { join, relative } from 'node:path';
 
 /** Sources that emit no JavaScript (types only) and are not in the manifest. */
 export const TYPES_ONLY = ['hosts/moddable/platform-contract.ts'];
+/** The example firmware modules that run on devices (examples/*.ts without the simulator glue). */
+export const DEVICE_EXAMPLES = ['io', 'blinky', 'port-reset', 'uart-lines'];
 /** Where the compiled modules go, relative to the repository root. */
 export const OUT_DIR = 'dist/moddable';
 
@@ -31,6 +35,10 @@ export function moddableInputs(root) {
       const f = join(boards, b, 'board.ts');
       if (existsSync(f)) files.push(f);
     }
+  }
+  for (const e of DEVICE_EXAMPLES) {
+    const f = join(root, 'examples', e + '.ts');
+    if (existsSync(f)) files.push(f);
   }
   const input = {};
   for (const f of files) {

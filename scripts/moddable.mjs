@@ -68,9 +68,20 @@ export async function compileHost() {
   const bundle = await rollup({
     input: moddableInputs(root),
     plugins: [
+      {
+        // The examples import the library by relative path (../src/kernel.js);
+        // on the device it is the preloaded `keel/kernel` (dist/xs).
+        name: 'keel-examples-library',
+        resolveId(source, importer) {
+          if (importer && importer.startsWith(join(root, 'examples')) && source.startsWith('../src/')) {
+            return { id: 'keel/' + source.slice('../src/'.length).replace(/\.js$/, ''), external: true };
+          }
+          return null;
+        },
+      },
       typescript({
         tsconfig: join(root, 'hosts', 'moddable', 'tsconfig.json'),
-        include: ['hosts/moddable/**/*.ts', 'boards/**/*.ts'],
+        include: ['hosts/moddable/**/*.ts', 'boards/**/*.ts', 'examples/*.ts'],
         compilerOptions: { noCheck: true, noEmit: false, declaration: false, sourceMap: false, types: [] },
         outputToFilesystem: false,
       }),

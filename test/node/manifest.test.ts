@@ -296,6 +296,22 @@ describe('Moddable manifests', () => {
     }
   });
 
+  it('keel/app is the example app table (bringup, blinky, port-reset, uart-lines); the examples are compiled for the device', () => {
+    const top = readManifest(join(root, 'manifest.json')).json.modules!;
+    assert.equal(top['keel/app'], './dist/moddable/hosts/moddable/examples');
+    for (const e of ['io', 'blinky', 'port-reset', 'uart-lines']) {
+      assert.equal(top[`keel/examples/${e}`], `./dist/moddable/examples/${e}`);
+      assert.ok(`examples/${e}` in moddableInputs(root), `scripts/moddable.mjs compiles examples/${e}.ts`);
+    }
+    const table = readFileSync(join(root, 'hosts/moddable/examples.ts'), 'utf8');
+    const names = [...table.matchAll(/^  name: '([a-z-]+)',$/gm)].map((m) => m[1]);
+    assert.deepEqual(names, ['blinky', 'port-reset', 'uart-lines']);
+    assert.match(table, /Object\.freeze\(\[bringup, blinkyApp, portResetApp, uartLinesApp\]\)/);
+    for (const rel of ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json', 'hosts/moddable/desktop/manifest.json']) {
+      assert.ok(fileOf(rel).json.modules!['keel/host/serial'], `${rel} maps keel/host/serial`);
+    }
+  });
+
   it('board configs are frozen objects of numbers with distinct pins', () => {
     const boards: [string, BoardConfig][] = [['esp32', esp32], ['rp2040', rp2040], ['desktop', desktop]];
     const keys = Object.keys(esp32).sort();
