@@ -264,6 +264,7 @@ export class Kernel implements TimerSink {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.maxObjects || this.state[slot] !== CLAIMED) {
       throw new KernelUsageError(`Kernel "${this.name}": releaseClaim(${String(slot)}) needs a claimed, not started slot`);
     }
+    this.timers.destroyOwnedBy(slot);
     this.state[slot] = FREE;
   }
 
@@ -492,9 +493,15 @@ export class Kernel implements TimerSink {
 
   // ---- time events ---------------------------------------------------------
 
-  /** Creates a time event posting `sig` (p0 = its id, p1 = due time) to `ao`. Boot/config time. */
+  /**
+   * Creates a time event posting `sig` (p0 = its id, p1 = due time) to `ao`.
+   * Boot/config time. `ao` may be a running AO or a slot from claim() not yet
+   * started, so a machine's initial transition can already arm its timers.
+   */
   timeEvent(ao: number, sig: number): number {
-    this.checkRunning(ao, 'timeEvent');
+    if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects || this.state[ao] === FREE) {
+      throw new KernelUsageError(`Kernel "${this.name}": timeEvent(${String(ao)}): not a claimed or running slot (ids come from claim() or spawn())`);
+    }
     if (!Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
       throw new KernelUsageError(`Kernel "${this.name}": timeEvent: signal ${String(sig)} is not an integer 0..${MAX_SIGNAL}`);
     }

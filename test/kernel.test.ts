@@ -745,3 +745,24 @@ describe('kernel + hsm: deferral of pool-block events', function () {
     assert.equal(pool.used, 0, 'stop() released the deferred block');
   });
 });
+
+describe('kernel: time events for a claimed slot', function () {
+  it('a claimed slot can own time events that its initial transition arms; releaseClaim destroys them', function () {
+    const clock = new ManualClock();
+    const k = new Kernel({ host: clock });
+    const slot = k.claim();
+    const t = k.timeEvent(slot, 4);
+    const log: string[] = [];
+    k.start(slot, { create: () => ({ start: () => k.arm(t, 5), dispatch: (sig: number) => void log.push(`got ${sig}`) }) }, 1, 2);
+    clock.t = 5;
+    k.tick();
+    k.run();
+    assert.deepEqual(log, ['got 4']);
+    const s2 = k.claim();
+    k.timeEvent(s2, 1);
+    assert.equal(k.timers.created, 2);
+    k.releaseClaim(s2);
+    assert.equal(k.timers.created, 1);
+    assert.throws(() => k.timeEvent(s2, 1), KernelUsageError);
+  });
+});
