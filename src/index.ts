@@ -21,3 +21,4 @@ export * from './hsm.js';
 export * from './timer.js';
 export * from './kernel.js';
 export * from './stream.js';
+export * from './shared-stream.js';

@@ -107,14 +107,14 @@
  * for BlockStream, the pool's tryClaim/release.
  *
  * SharedArrayBuffer: the ring may live in a SharedArrayBuffer (e.g. a static
- * arena), but the stream object is single-context: there is no cross-worker
- * SPSC variant. head/tail, the wait flags and counters are plain fields, and
- * readiness posts call a Postable of the same VM; a cross-worker version would
- * need head/tail in the shared buffer under Atomics and a shared wake-up
- * (SharedEventQueue) instead of a Postable, and would give up the pool
- * (BlockPool metadata is single-context too). For data from another worker or
- * core, post values or block handles through a SharedEventQueue
- * (src/shared-queue.ts) to a bridge active object that writes this stream.
+ * arena), but the stream object is single-context: head/tail, the wait flags
+ * and counters are plain fields, and readiness posts call a Postable of the
+ * same VM. The cross-worker SPSC variant for scalars is SharedStream
+ * (src/shared-stream.ts): indices, close flag and counters in the shared
+ * buffer under Atomics, blocking waits instead of a Postable, no blocks
+ * (BlockPool metadata is single-context). For block handles from another
+ * worker or core, post them through a SharedEventQueue (src/shared-queue.ts)
+ * to a bridge active object that writes this stream.
  *
  * Values are stored with typed-array conversion: u8 wraps modulo 256, i16/i32
  * wrap, f32 rounds. writeOne of a non-number throws StreamUsageError in DEBUG
