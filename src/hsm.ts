@@ -41,19 +41,20 @@
  * | start                          | boot        | NO                               | no                |
  * | current, isIn, counters        | yes         | yes (pre-transition leaf)        | no                |
  *
- * Measured cost (bench/hsm.bench.ts, XS steps per dispatch incl. ~26 steps of
- * bench loop; 0 slots, 0 chunk bytes):
+ * Measured cost (bench/hsm.bench.ts, XS steps per dispatch(sig, p0..p3) with
+ * all four parameters, as the kernel calls it, incl. ~26 steps of bench loop;
+ * 0 slots, 0 chunk bytes):
  * | case                                             | keel Hsm | baseline / peer            | ratio |
  * |--------------------------------------------------|----------|----------------------------|-------|
- * | flat 3-state, 3 transitions + 3 internal events  | 295.8    | hand-written switch 116.5 (same handler calls); 91.0 inlined | 2.54x |
- * | PSiCC2 machine, the book's 21-event sequence     | 643.2    | hand-written nested switch 331.8 | 1.94x |
- * | XState 5, flat / PSiCC2                          |          | 8424.2 / 15643.3 steps, 837 / 1392 slots, 5977 / 15111 chunk B per event | 28.5x / 24.3x fewer steps |
- * | robot3, flat                                     |          | 881.4 steps, 43 slots, 104 chunk B per event | 2.98x fewer steps |
- * | 8 states/4 signals vs 256 states/64 signals      | 256.5    | 258.6                      | 1.01x |
+ * | flat 3-state, 3 transitions + 3 internal events  | 304.8    | hand-written switch 116.5 (same handler calls); 91.0 inlined | 2.62x |
+ * | PSiCC2 machine, the book's 21-event sequence     | 652.2    | hand-written nested switch 331.8 | 1.97x |
+ * | XState 5, flat / PSiCC2                          |          | 8424.2 / 15643.3 steps, 837 / 1392 slots, 5977 / 15111 chunk B per event | 27.6x / 24.0x fewer steps |
+ * | robot3, flat                                     |          | 881.4 steps, 43 slots, 104 chunk B per event | 2.89x fewer steps |
+ * | 8 states/4 signals vs 256 states/64 signals      | 265.5    | 267.6                      | 1.01x |
  * Node (one later full run, DEBUG build, noisy shared machine): keel flat 22.3
  * ns, PSiCC2 88.1 ns per event; XState 311x / 113x slower, robot3 44x slower.
- * Targets from issue 5 NOT met: flat <= 1.5x a switch (2.54x); >= 50x fewer
- * XS steps than XState (28.5x / 24.3x). Met: PSiCC2 <= 2x (1.94x); 8 vs 256
+ * Targets from issue 5 NOT met: flat <= 1.5x a switch (2.62x); >= 50x fewer
+ * XS steps than XState (27.6x / 24.0x). Met: PSiCC2 <= 2x (1.97x); 8 vs 256
  * states within 10% on XS (1.01x; Node 1.47x, where ns are noisy).
  *
  * Lifecycle:
@@ -1046,7 +1047,11 @@ export class Hsm<C> {
    * this machine (post() instead), or after a handler threw mid-dispatch (the
    * machine is then left mid-transition); 'NOT_STARTED' before start().
    */
-  dispatch(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): number {
+  dispatch(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    // Omitted parameters reach handlers as 0, never undefined. One test on the
+    // hot path (default parameter values cost ~24 XS steps per call): callers
+    // that pass all four (the kernel, queues) skip the slow path.
+    if (p3 === undefined) return this.dispatchFilled(sig, p0, p1, p2);
     if (this.lock !== LOCK_IDLE) throw this.lockError();
     if (DEBUG) {
       if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
@@ -1082,7 +1087,7 @@ export class Hsm<C> {
     // 2. The action (before the exits, as in QP).
     const ctx = this.ctx;
     const a = this.trAction[t];
-    if (a !== undefined) a(ctx, p0, p1, p2, p3, this);
+    if (a !== undefined) a(ctx, p0!, p1!, p2!, p3, this);
     const target = this.trTarget[t]!;
     if (target < 0) {
       this.lock = LOCK_IDLE;
@@ -1111,6 +1116,11 @@ export class Hsm<C> {
     this.leaf = (flags & TR_HISTORY) === 0 ? this.trLeaf[t]! : this.enterHistory(target);
     this.lock = LOCK_IDLE;
     return HSM_TRANSITION;
+  }
+
+  /** dispatch() with the omitted parameters set to 0. */
+  private dispatchFilled(sig: number, p0?: number, p1?: number, p2?: number): number {
+    return this.dispatch(sig, p0 === undefined ? 0 : p0, p1 === undefined ? 0 : p1, p2 === undefined ? 0 : p2, 0);
   }
 
   /**

@@ -67,10 +67,10 @@
  * steps of bench loop; 0 slots and 0 chunk bytes in every row):
  * | operation                                      | XS steps | vs hand-written rings |
  * |------------------------------------------------|----------|-----------------------|
- * | post + run, one event, 3 AOs                   | 711      | 2.00x (356)           |
- * | time event: arm + tick + run                   | 1322     | 3.71x                 |
- * | publish to 3 subscribers + run (per delivery)  | 620      | 1.74x                 |
- * | publishBlock to 3 (refcounted block) + run     | 812      | 2.28x                 |
+ * | post + run, one event, 3 AOs                   | 718      | 2.02x (356)           |
+ * | time event: arm + tick + run                   | 1329     | 3.73x                 |
+ * | publish to 3 subscribers + run (per delivery)  | 630      | 1.77x                 |
+ * | publishBlock to 3 (refcounted block) + run     | 826      | 2.32x                 |
  * Node: 40-80 ns per event (noisy, shared machine).
  */
 import { KeelError } from './errors.js';
