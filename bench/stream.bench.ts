@@ -9,28 +9,7 @@
 import { defineBench } from './harness.js';
 import { Stream, BlockStream } from '../src/stream.js';
 import { BlockPool } from '../src/pool.js';
-
-const CAP = 128;
-
-function handRingOne(): () => unknown {
-  const ring = new Float64Array(CAP);
-  const mask = CAP - 1;
-  let head = 0;
-  let tail = 0;
-  let v = 0;
-  let out = 0;
-  return () => {
-    if (((tail - head) | 0) !== CAP) {
-      ring[tail & mask] = v++;
-      tail = (tail + 1) | 0;
-    }
-    if (head !== tail) {
-      out = ring[head & mask]!;
-      head = (head + 1) | 0;
-    }
-    return out;
-  };
-}
+import { CAP, handRing64, handRingOne } from './rings.js';
 
 /** The same ring as a class with two methods: shows what method calls and fields cost on their own. */
 class HandRing {
@@ -54,22 +33,6 @@ class HandRing {
   }
 }
 
-function handRing64<A extends Float64Array | Uint8Array>(ring: A, src: A, dst: A): () => unknown {
-  const mask = ring.length - 1;
-  let head = 0;
-  let tail = 3; // misaligned so the copies cross the ring end
-  return () => {
-    let n = ring.length - ((tail - head) | 0);
-    if (n > 64) n = 64;
-    for (let i = 0; i < n; i++) ring[(tail + i) & mask] = src[i]!;
-    tail = (tail + n) | 0;
-    let m = (tail - head) | 0;
-    if (m > 64) m = 64;
-    for (let i = 0; i < m; i++) dst[i] = ring[(head + i) & mask]!;
-    head = (head + m) | 0;
-    return m;
-  };
-}
 
 function keel64(type: 'f64' | 'u8', src: Float64Array | Uint8Array, dst: Float64Array | Uint8Array): () => unknown {
   const s = new Stream({ type, capacity: CAP });
