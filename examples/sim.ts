@@ -191,7 +191,17 @@ export function scheduleScenario(sim: Simulator, fw: Firmware, cycle: number, fa
   if (faults) {
     const n = 10 * cap;
     if (fw.blinky !== null) sim.faults.storm(fw.blinky.buttonPin, n, t0 + 3500, 0.5);
-    if (fw.portReset !== null) sim.faults.storm(fw.portReset.powerGoodPin, n, t0 + 3520, 0.5);
+    if (fw.portReset !== null) {
+      const pr = fw.portReset;
+      sim.faults.storm(pr.powerGoodPin, n, t0 + 3520, 0.5);
+      // The storm's power losses run the port through its retries into fault
+      // (about 3880 ms). Afterwards a normal reset request with power good
+      // must bring it up again.
+      sim.inputs.edge(pr.powerGoodPin, 0, t0 + 3840);
+      sim.inputs.edge(pr.requestPin, 1, t0 + 3920);
+      sim.inputs.edge(pr.requestPin, 0, t0 + 3930);
+      sim.inputs.edge(pr.powerGoodPin, 1, t0 + 3960);
+    }
     if (fw.uart !== null) {
       sim.faults.burst(0, SIG_RX_READY, n, t0 + 3540);
       sim.faults.holdPool(0, fw.uart.pool.capacity, t0 + 3560, 100);

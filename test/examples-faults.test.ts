@@ -82,6 +82,9 @@ describe('examples under fault injection', function () {
     assert.ok(r.sim.uart.txText().endsWith('ERR CMD\nOK\n65535\n65535\n'), 'GET after the faults is answered');
     // The press at 3800 (after the 3300 press turned the blinker off) starts the slow pattern again.
     assert.equal(stateLog(r, BLINKER, 3800).map((l) => l.split(' ')[1]).join(), 'slow');
+    // The port, stormed into fault at 3520, comes up again on the request at 3850.
+    const port = stateLog(r, PORT, 3800).map((l) => l.split(' ')[1]);
+    assert.equal(port[port.length - 1], 'enabled', `port states after 3800: ${port.join()}`);
     assert.equal(r.sim.trace.count(6 /* REC_TICK_DELAY */), 1);
   });
 

@@ -6,7 +6,7 @@
  * manifest's "platforms" section maps per target:
  *   keel/board           boards/esp32/board | boards/rp2040/board | hosts/moddable/desktop/board
  *   keel/host/crosscore  hosts/moddable/esp32/crosscore | hosts/moddable/local/crosscore
- *   keel/app             the application table (bring-up app until examples are wired)
+ *   keel/app             the application table: bringup (default) and the examples
  * The app to run is `config.keelApp` (manifest "config", overridable on the
  * mcconfig command line: `mcconfig -d -m -p esp32 keelApp=bringup`).
  */
