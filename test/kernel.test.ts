@@ -66,11 +66,32 @@ function assertQueuesEmpty(k: Kernel): void {
   }
 }
 
+// Clean state after every test: every kernel's queues are empty and every
+// pool is back to 0 blocks used (each test makes its own through these).
+const kernels: Kernel[] = [];
+const pools: BlockPool[] = [];
+function kernel(options?: ConstructorParameters<typeof Kernel>[0]): Kernel {
+  const k = new Kernel(options);
+  kernels.push(k);
+  return k;
+}
+function blockPool(options: ConstructorParameters<typeof BlockPool>[0]): BlockPool {
+  const p = new BlockPool(options);
+  pools.push(p);
+  return p;
+}
+afterEach(function () {
+  for (const k of kernels) assertQueuesEmpty(k);
+  for (const p of pools) assert.equal(p.used, 0, `pool ${p.name}: blocks still claimed after the test`);
+  kernels.length = 0;
+  pools.length = 0;
+});
+
 describe('kernel: scheduling order', function () {
   let k: Kernel;
   let log: string[];
   beforeEach(function () {
-    k = new Kernel({ name: 'k' });
+    k = kernel({ name: 'k' });
     log = [];
   });
   afterEach(function () {
@@ -136,7 +157,7 @@ describe('kernel: scheduling order', function () {
 
   it('counts idle passes and calls the host idle hook', function () {
     const clock = new ManualClock();
-    const k2 = new Kernel({ host: clock });
+    const k2 = kernel({ host: clock });
     k2.spawn(recorder('A', log), 1, 2);
     assert.equal(k2.run(), 0);
     assert.equal(k2.run(), 0);
@@ -145,7 +166,7 @@ describe('kernel: scheduling order', function () {
   });
 
   it('run() stops after maxBurst events (an AO that posts to itself forever cannot starve the host)', function () {
-    const k2 = new Kernel({ maxBurst: 10 });
+    const k2 = kernel({ maxBurst: 10 });
     const a = k2.spawn(recorder('A', [], (self) => void self.port.post(1)), 1, 2);
     k2.post(a, 1);
     assert.equal(k2.run(), 10);
@@ -219,7 +240,7 @@ describe('kernel: scheduling order', function () {
 
 describe('kernel: slots', function () {
   it('spawn throws KernelSlotsFullError naming the limit; tryClaim returns NO_SLOT and changes nothing', function () {
-    const k = new Kernel({ name: 'tiny', maxObjects: 2 });
+    const k = kernel({ name: 'tiny', maxObjects: 2 });
     const log: string[] = [];
     k.spawn(recorder('A', log), 1, 2);
     k.spawn(recorder('B', log), 2, 2);
@@ -232,7 +253,7 @@ describe('kernel: slots', function () {
   });
 
   it('claim() reserves a slot to start later; releaseClaim returns it', function () {
-    const k = new Kernel({ maxObjects: 2 });
+    const k = kernel({ maxObjects: 2 });
     const log: string[] = [];
     const s = k.claim();
     assert.equal(k.used, 1);
@@ -248,7 +269,7 @@ describe('kernel: slots', function () {
   });
 
   it('stop returns the slot and its queue; a restart in that slot reuses the queue', function () {
-    const k = new Kernel({ maxObjects: 1 });
+    const k = kernel({ maxObjects: 1 });
     const log: string[] = [];
     const a = k.spawn(recorder('A', log), 1, 4);
     const q = k.queueOf(a);
@@ -269,7 +290,7 @@ describe('kernel: slots', function () {
   });
 
   it('a behaviour that throws in start() leaves the slot claimed and the priority free', function () {
-    const k = new Kernel({ maxObjects: 1 });
+    const k = kernel({ maxObjects: 1 });
     const bad: ActiveObjectDef = {
       create: () => ({
         start() {
@@ -290,7 +311,7 @@ describe('kernel: time events', function () {
   let log: string[];
   beforeEach(function () {
     clock = new ManualClock();
-    k = new Kernel({ host: clock, timers: 8 });
+    k = kernel({ host: clock, timers: 8 });
     log = [];
   });
   afterEach(function () {
@@ -401,8 +422,8 @@ describe('kernel: publish/subscribe', function () {
   let k: Kernel;
   let log: string[];
   beforeEach(function () {
-    pool = new BlockPool({ name: 'pubsub', blockSize: 16, count: 4 });
-    k = new Kernel({ pool });
+    pool = blockPool({ name: 'pubsub', blockSize: 16, count: 4 });
+    k = kernel({ pool });
     log = [];
   });
   afterEach(function () {
@@ -486,7 +507,7 @@ describe('kernel: publish/subscribe', function () {
 
 describe('kernel: no allocation on XS (first event included)', function () {
   it('post + schedule + dispatch', function () {
-    const k = new Kernel();
+    const k = kernel();
     const c = new Counter();
     const a = k.spawn({ create: () => c }, 1, 4);
     let i = 0;
@@ -500,7 +521,7 @@ describe('kernel: no allocation on XS (first event included)', function () {
 
   it('a time event expiring (arm, tick, dispatch)', function () {
     const clock = new ManualClock();
-    const k = new Kernel({ host: clock });
+    const k = kernel({ host: clock });
     const c = new Counter();
     const a = k.spawn({ create: () => c }, 1, 4);
     const t = k.timeEvent(a, 2);
@@ -515,7 +536,7 @@ describe('kernel: no allocation on XS (first event included)', function () {
 
   it('a periodic time event across many ticks', function () {
     const clock = new ManualClock();
-    const k = new Kernel({ host: clock });
+    const k = kernel({ host: clock });
     const c = new Counter();
     const a = k.spawn({ create: () => c }, 1, 4);
     const t = k.timeEvent(a, 2);
@@ -529,8 +550,8 @@ describe('kernel: no allocation on XS (first event included)', function () {
   });
 
   it('publish to 3 subscribers, with pool-block reference counting', function () {
-    const pool = new BlockPool({ name: 'alloc', blockSize: 8, count: 2 });
-    const k = new Kernel({ pool });
+    const pool = blockPool({ name: 'alloc', blockSize: 8, count: 2 });
+    const k = kernel({ pool });
     const cs = [new Counter(), new Counter(), new Counter()];
     const aos = [0, 1, 2].map((i) => k.spawn({ create: () => cs[i]! }, i + 1, 4));
     k.blockSignal(5);
@@ -553,7 +574,7 @@ describe('kernel: no allocation on XS (first event included)', function () {
 
 describe('kernel: a restarted slot starts with fresh queue counters', function () {
   it('minFree, dropped and dispatch count belong to the new AO', function () {
-    const k = new Kernel({ maxObjects: 1 });
+    const k = kernel({ maxObjects: 1 });
     const a = k.spawn(recorder('A', []), 1, 2);
     k.post(a, 1);
     k.post(a, 1);
@@ -569,8 +590,8 @@ describe('kernel: a restarted slot starts with fresh queue counters', function (
 
 describe('kernel: failures and edge cases (review findings)', function () {
   it('a start() that posts, subscribes and arms before throwing leaves nothing behind', function () {
-    const pool = new BlockPool({ name: 'k-fail', blockSize: 8, count: 2 });
-    const k = new Kernel({ maxObjects: 2, pool });
+    const pool = blockPool({ name: 'k-fail', blockSize: 8, count: 2 });
+    const k = kernel({ maxObjects: 2, pool });
     k.blockSignal(9);
     const log: string[] = [];
     const healthy = k.spawn(recorder('H', log), 2, 4);
@@ -602,8 +623,8 @@ describe('kernel: failures and edge cases (review findings)', function () {
   });
 
   it('a deferred block event keeps its block until it is recalled and handled', function () {
-    const pool = new BlockPool({ name: 'k-defer', blockSize: 8, count: 2 });
-    const k = new Kernel({ pool });
+    const pool = blockPool({ name: 'k-defer', blockSize: 8, count: 2 });
+    const k = kernel({ pool });
     const BLK = 7;
     const GO = 8;
     k.blockSignal(BLK);
@@ -631,16 +652,18 @@ describe('kernel: failures and edge cases (review findings)', function () {
     k.post(ao, BLK, h);
     k.run();
     assert.equal(pool.used, 1, 'deferred: still referenced');
-    assert.equal(pool.tryClaim() !== h, true);
+    const extra = pool.tryClaim();
+    assert.equal(extra !== h, true);
     k.post(ao, GO);
     k.run();
     assert.deepEqual(seen, [1, 42]);
     assert.equal(pool.used, 1, 'only the extra claim above is left');
+    pool.release(extra);
   });
 
   it('stop() recalls what an hsm-like behaviour deferred, so deferred blocks are released', function () {
-    const pool = new BlockPool({ name: 'k-stop', blockSize: 8, count: 2 });
-    const k = new Kernel({ pool });
+    const pool = blockPool({ name: 'k-stop', blockSize: 8, count: 2 });
+    const k = kernel({ pool });
     k.blockSignal(7);
     let port: AoPort | null = null;
     let stash = 0;
@@ -664,7 +687,7 @@ describe('kernel: failures and edge cases (review findings)', function () {
   });
 
   it('interrupt() posts like post() and counts what a full queue refused', function () {
-    const k = new Kernel();
+    const k = kernel();
     const c = new Counter();
     const ao = k.spawn({ create: () => c }, 1, 1);
     assert.equal(k.interrupt(ao, 2, 5), true);
@@ -676,7 +699,7 @@ describe('kernel: failures and edge cases (review findings)', function () {
   });
 
   it('rejects a fractional or out-of-range signal for publish and timeEvent with named errors', function () {
-    const k = new Kernel();
+    const k = kernel();
     const ao = k.spawn(recorder('A', []), 1, 2);
     assert.throws(() => k.publish(1.5), KernelUsageError);
     assert.throws(() => k.timeEvent(ao, 70000.5), KernelUsageError);
@@ -685,7 +708,7 @@ describe('kernel: failures and edge cases (review findings)', function () {
   });
 
   it('interrupt, postUrgent, postWithMargin and step allocate nothing on XS (first call included)', function () {
-    const k = new Kernel();
+    const k = kernel();
     const c = new Counter();
     const ao = k.spawn({ create: () => c }, 1, 4);
     assertNoAllocation(() => {
@@ -703,8 +726,8 @@ describe('kernel: failures and edge cases (review findings)', function () {
 
 describe('kernel + hsm: deferral of pool-block events', function () {
   it('an Hsm that defers a block signal keeps the block until its recall is handled; stop() releases deferred blocks', function () {
-    const pool = new BlockPool({ name: 'k-hsm', blockSize: 8, count: 4 });
-    const k = new Kernel({ pool });
+    const pool = blockPool({ name: 'k-hsm', blockSize: 8, count: 4 });
+    const k = kernel({ pool });
     const S = defineSignals(['BLK', 'GO']);
     k.blockSignal(S.BLK);
     const got = new Float64Array(4);
@@ -749,7 +772,7 @@ describe('kernel + hsm: deferral of pool-block events', function () {
 describe('kernel: time events for a claimed slot', function () {
   it('a claimed slot can own time events that its initial transition arms; releaseClaim destroys them', function () {
     const clock = new ManualClock();
-    const k = new Kernel({ host: clock });
+    const k = kernel({ host: clock });
     const slot = k.claim();
     const t = k.timeEvent(slot, 4);
     const log: string[] = [];
