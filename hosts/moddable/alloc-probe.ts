@@ -30,6 +30,9 @@
  * (once). snapshot(), tick() and read() call Instrumentation.get(index) with a
  * number and write number fields: allocation-free.
  *
+ * Proven on the XS engine host (test/moddable-host.test.ts, instrumentation
+ * stand-in): 10,000 tick() and 10,000 snapshot()+read(), 0 slots, 0 chunks.
+ *
  * Contexts: all methods on the main VM (boot, tick, report). Worker VMs have
  * their own machine; this probe measures the main VM only.
  *

@@ -10,6 +10,8 @@
  *     5. starts the TickDriver over [app.tickable, probe] every board.tickMs
  *     6. opens the first allocation window (probe.snapshot()) = "after boot"
  *     7. every board.reportMs: probe.read(), trace the report, probe.snapshot()
+ *   stopDevice(run)  stops the tick driver and the report timer, closes the
+ *     button and the LED, stops the link (tests, or an app that shuts down)
  *
  * The report allocates (strings for trace), so it closes the window before it
  * prints and opens the next one after: each window covers ticks and IO
@@ -45,6 +47,8 @@ export interface DeviceRun {
   readonly led: LedOutput;
   readonly probe: AllocationProbe;
   readonly link: CrossCoreLinkLike;
+  /** The report timer (board.reportMs > 0), or undefined. */
+  readonly reportTimer: Timer | undefined;
 }
 
 export function startDevice(options: StartDeviceOptions): DeviceRun {
@@ -81,12 +85,14 @@ export function startDevice(options: StartDeviceOptions): DeviceRun {
   const driver = new TickDriver([instance.tickable, probe], { name: 'tick', intervalMs: board.tickMs });
   driver.start();
   button.start();
-  const run: DeviceRun = { app, driver, button, led, probe, link };
-  if (board.reportMs > 0) {
-    Timer.repeat(function report(): void {
-      reportWindow(run);
-    }, board.reportMs);
-  }
+  let run: DeviceRun;
+  const reportTimer =
+    board.reportMs > 0
+      ? Timer.repeat(function report(): void {
+          reportWindow(run);
+        }, board.reportMs)
+      : undefined;
+  run = { app, driver, button, led, probe, link, reportTimer };
   trace(`keel: app "${app.name}" running, tick ${board.tickMs} ms, button pin ${board.buttonPin === NO_PIN ? 'none' : board.buttonPin}, led pin ${board.ledPin === NO_PIN ? 'none' : board.ledPin}, cross-core ${link.supported ? 'worker' : 'local'}\n`);
   probe.snapshot();
   return run;
@@ -103,4 +109,13 @@ export function reportWindow(run: DeviceRun): void {
     : 'allocation probe unavailable (release build: use mcconfig -d or -i)';
   trace(`keel: window ${p.windows}: ${alloc}; ticks ${d.ticks} late ${d.lateTicks} maxLate ${d.maxLateMs} ms; edges ${b.edges} posted ${b.posted} refused ${b.refused}; led writes ${run.led.writes}; worker ${run.link.attached ? 'attached' : run.link.supported ? 'starting' : 'none'}\n`);
   p.snapshot();
+}
+
+/** Undoes startDevice: no timer left running and no pin left open. Not from inside a tick. */
+export function stopDevice(run: DeviceRun): void {
+  run.driver.stop();
+  Timer.clear(run.reportTimer);
+  run.button.close();
+  run.led.close();
+  run.link.stop();
 }

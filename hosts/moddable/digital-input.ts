@@ -10,6 +10,10 @@
  * `onReadable` closure). An edge allocates nothing on the JavaScript side:
  * `read()` returns a number, `Time.ticks` is a number, `post` takes numbers.
  *
+ * Proven on the XS engine host (test/moddable-host.test.ts, Moddable
+ * stand-ins): 10,000 edges posted and drained, and 10,000 refused, 0 slots
+ * and 0 chunk bytes, the first included.
+ *
  * Contexts:
  *   start(), close()  main VM, boot or shutdown
  *   onReadable        Moddable delivers it on the main VM's task (the GPIO

@@ -8,6 +8,9 @@
  * Allocation: `start()` allocates the Digital instance; `write` and `toggle`
  * allocate nothing (numbers and a native call).
  *
+ * Proven on the XS engine host (test/moddable-host.test.ts): 10,000 write()
+ * and 10,000 toggle(), 0 slots and 0 chunk bytes.
+ *
  * Contexts: start()/close() at boot or shutdown; write()/toggle() from a tick
  * or an IO callback (both run on the main VM's task).
  *

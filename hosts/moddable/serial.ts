@@ -12,6 +12,10 @@
  * `onReadable` closure). Receiving and `write` allocate nothing on the
  * JavaScript side (numbers and native calls).
  *
+ * Proven on the XS engine host (test/moddable-host.test.ts, serial
+ * stand-in): 10,000 x (one byte received to the sink + one written), 0 slots
+ * and 0 chunk bytes, the first included.
+ *
  * Contexts:
  *   start(), close()  main VM, boot or shutdown
  *   onReadable        delivered by Moddable on the main VM's task, between
