@@ -1,52 +1,41 @@
 // Moddable builds of the example firmware (see docs/moddable.md).
 //
-//   node scripts/moddable.mjs esp32|pico|sim [--release] [--app NAME] [-- mcconfig args...]
+//   node scripts/moddable.mjs esp32|pico|sim [--release] [--app NAME] [--build-only] [--seconds N] [-- mcconfig args...]
 //   node scripts/moddable.mjs compile        (only dist/moddable, no SDK needed)
 //
 //   npm run build:esp32   mcconfig -d -m -p esp32   (build, flash, launch xsbug)
 //   npm run build:pico    mcconfig -d -m -p pico
-//   npm run sim:moddable  mcconfig -d -m -p lin|mac|win (desktop simulator)
+//   npm run sim:moddable  desktop simulator: mcconfig -d -m -p lin -t build, then
+//                         this script runs mcsim on the built app with its trace
+//                         on this terminal (headless under Xvfb when there is no
+//                         display); Ctrl-C or --seconds N stops it. On mac and
+//                         win mcconfig launches the simulator as usual.
 //
 // Steps: 1. check the Moddable SDK is installed (MODDABLE set, mcconfig on
-// PATH, plus IDF_PATH for esp32 and PICO_SDK_DIR for pico) and stop with
-// install instructions if not, before anything else and without touching the
-// network; 2. `npm run build` (dist/xs, the Keel library); 3. compile
-// hosts/moddable and boards/*/board.ts to dist/moddable (rollup, one module per
-// file); 4. run mcconfig in the repository root (manifest.json).
+// PATH or built in $MODDABLE/build/bin, plus IDF_PATH for esp32 and
+// PICO_SDK_DIR for pico) and stop with install instructions if not, before
+// anything else and without touching the network; 2. `npm run build` (dist/xs,
+// the Keel library); 3. compile hosts/moddable, boards/*/board.ts and the
+// device examples to dist/moddable; 4. run mcconfig in the repository root
+// (manifest.json).
 // --release builds an instrumented release (-i) instead of a debug build (-d):
-// both keep the instrumentation the allocation probe reads.
-import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+// both keep the instrumentation the allocation probe reads. --build-only
+// passes `-t build` (build, no flash, no simulator).
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { rollup } from 'rollup';
-import typescript from '@rollup/plugin-typescript';
 import { root } from './bundle.mjs';
-import { moddableInputs, OUT_DIR } from './moddable-inputs.mjs';
+import { BUILD_ROOT, DESKTOP_PLATFORM, buildKeel, buildPaths, compileHost, makeVariable, mcconfig, missingSdk, openDisplay, sdkEnv, startSimulator } from './moddable-sdk.mjs';
 
-const TARGETS = {
+export const TARGETS = {
   esp32: { label: 'ESP32', platform: 'esp32', setup: 'npx xs-dev setup --device esp32', toolchain: { env: 'IDF_PATH', what: 'ESP-IDF' } },
   pico: { label: 'Raspberry Pi Pico', platform: 'pico', setup: 'npx xs-dev setup --device pico', toolchain: { env: 'PICO_SDK_DIR', what: 'the Pico SDK' } },
-  sim: { label: 'the desktop simulator', platform: { linux: 'lin', darwin: 'mac', win32: 'win' }[process.platform], setup: 'npx xs-dev setup', toolchain: undefined },
+  sim: { label: 'the desktop simulator', platform: DESKTOP_PLATFORM, setup: 'npx xs-dev setup', toolchain: undefined },
 };
 
-function onPath(command) {
-  const exts = process.platform === 'win32' ? ['.exe', '.bat', '.cmd', ''] : [''];
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    for (const ext of exts) if (existsSync(join(dir, command + ext))) return join(dir, command + ext);
-  }
-  return undefined;
-}
-
-/** Returns the list of what is missing (empty when the SDK is usable). No network, no spawn. */
-export function missingSdk(target, env = process.env) {
-  const missing = [];
-  if (!env.MODDABLE) missing.push('MODDABLE is not set');
-  else if (!existsSync(join(env.MODDABLE, 'xs'))) missing.push(`MODDABLE=${env.MODDABLE} does not contain the Moddable SDK (no xs/ directory)`);
-  if (!onPath('mcconfig')) missing.push('mcconfig is not on PATH');
-  if (target.toolchain && !env[target.toolchain.env]) missing.push(`${target.toolchain.env} is not set (${target.toolchain.what})`);
-  return missing;
+/** What is missing for `target` (empty when the SDK is usable). No network, no spawn. */
+export function missingFor(target, env = sdkEnv()) {
+  return missingSdk(target.toolchain, env);
 }
 
 function sdkMessage(name, target, missing) {
@@ -61,49 +50,45 @@ function sdkMessage(name, target, missing) {
   ].join('\n');
 }
 
-/** Compiles hosts/moddable and the boards to dist/moddable (one ES module per source file). */
-export async function compileHost() {
-  const out = join(root, OUT_DIR);
-  rmSync(out, { recursive: true, force: true });
-  const bundle = await rollup({
-    input: moddableInputs(root),
-    plugins: [
-      {
-        // The examples import the library by relative path (../src/kernel.js);
-        // on the device it is the preloaded `keel/kernel` (dist/xs).
-        name: 'keel-examples-library',
-        resolveId(source, importer) {
-          if (importer && importer.startsWith(join(root, 'examples')) && source.startsWith('../src/')) {
-            return { id: 'keel/' + source.slice('../src/'.length).replace(/\.js$/, ''), external: true };
-          }
-          return null;
-        },
-      },
-      typescript({
-        tsconfig: join(root, 'hosts', 'moddable', 'tsconfig.json'),
-        include: ['hosts/moddable/**/*.ts', 'boards/**/*.ts', 'examples/*.ts'],
-        compilerOptions: { noCheck: true, noEmit: false, declaration: false, sourceMap: false, types: [] },
-        outputToFilesystem: false,
-      }),
-    ],
-    // Every bare specifier (keel/..., timer, time, instrumentation, worker,
-    // embedded:io/digital, mc/config) is a module of the Moddable build,
-    // mapped by the manifests; relative imports are type-only (erased).
-    external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !/^[A-Za-z]:[\\/]/.test(id),
-    onwarn(w, warn) {
-      if (w.code === 'UNRESOLVED_IMPORT') throw new Error(`hosts/moddable must import other modules by bare specifier: ${w.message}`);
-      warn(w);
-    },
-  });
-  await bundle.write({ dir: out, format: 'es', entryFileNames: '[name].js', preserveModules: true });
-  await bundle.close();
-  return out;
+/** Runs the desktop app mcconfig built, trace on this terminal, until it exits, Ctrl-C, or `seconds`. */
+async function runSimulator(outputPath, mode, seconds) {
+  const paths = buildPaths(outputPath, 'lin', mode);
+  const simulator = makeVariable(join(paths.tmp, 'makefile'), 'SIMULATOR');
+  if (!simulator) throw new Error(`no SIMULATOR in ${join(paths.tmp, 'makefile')}: was the app built for lin?`);
+  const display = await openDisplay(sdkEnv());
+  const library = join(paths.bin, 'mc.so');
+  console.log(`keel: ${simulator} ${library}${display.started ? ` (headless, Xvfb ${display.env.DISPLAY})` : ''}${seconds ? `, for ${seconds} s` : '; Ctrl-C stops it'}`);
+  try {
+    const child = startSimulator(simulator, library, { env: display.env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const stop = () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const timer = seconds ? setTimeout(stop, seconds * 1000) : undefined;
+    const code = await new Promise((resolve) => {
+      child.on('error', (e) => {
+        console.error(`keel: could not run ${simulator}: ${e.message}`);
+        resolve(1);
+      });
+      child.on('exit', (c, signal) => resolve(signal ? 0 : (c ?? 1)));
+    });
+    if (timer) clearTimeout(timer);
+    return code;
+  } finally {
+    display.stop();
+  }
 }
 
 async function main() {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { release: { type: 'boolean', default: false }, app: { type: 'string' } },
+    options: {
+      release: { type: 'boolean', default: false },
+      app: { type: 'string' },
+      'build-only': { type: 'boolean', default: false },
+      seconds: { type: 'string' },
+    },
   });
   const [name, ...extra] = positionals;
   if (name === 'compile') {
@@ -112,27 +97,43 @@ async function main() {
   }
   const target = TARGETS[name];
   if (!target) {
-    console.error('usage: node scripts/moddable.mjs esp32|pico|sim|compile [--release] [--app NAME] [-- mcconfig args]');
+    console.error('usage: node scripts/moddable.mjs esp32|pico|sim|compile [--release] [--app NAME] [--build-only] [--seconds N] [-- mcconfig args]');
     return 64;
   }
   if (!target.platform) {
     console.error(`keel: no Moddable desktop simulator for ${process.platform} (lin, mac and win only)`);
     return 1;
   }
-  const missing = missingSdk(target);
+  const seconds = values.seconds === undefined ? 0 : Number(values.seconds);
+  if (!(seconds >= 0)) {
+    console.error(`keel: --seconds needs a number of seconds >= 0 (got ${values.seconds})`);
+    return 64;
+  }
+  const env = sdkEnv();
+  const missing = missingFor(target, env);
   if (missing.length) {
     console.error(sdkMessage(name, target, missing));
     return 1;
   }
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const built = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: 'inherit' });
-  if (built.status !== 0) return built.status ?? 1;
-  await compileHost();
-  const args = [values.release ? '-i' : '-d', '-m', '-p', target.platform, ...extra];
+  if (!(await buildKeel())) return 1;
+  const mode = values.release ? '-i' : '-d';
+  const args = [mode, '-m', '-p', target.platform];
+  // On Linux, mcconfig's default target would start mcsim with its output
+  // sent to /dev/null (and pkill every mcsim): build only, then run it here.
+  const runHere = name === 'sim' && target.platform === 'lin' && !values['build-only'] && !extra.includes('-t');
+  const outputPath = join(BUILD_ROOT, 'sim');
+  if (name === 'sim') {
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(outputPath, { recursive: true });
+    args.push('-o', outputPath);
+  }
+  if (values['build-only'] || runHere) args.push('-t', 'build');
+  args.push(...extra);
   if (values.app) args.push(`keelApp=${values.app}`);
   console.log(`keel: mcconfig ${args.join(' ')}`);
-  const run = spawnSync(onPath('mcconfig'), args, { cwd: root, stdio: 'inherit' });
-  return run.status ?? 1;
+  const built = mcconfig(args, { cwd: root, env });
+  if (built.status !== 0 || !runHere) return built.status;
+  return runSimulator(outputPath, mode, seconds);
 }
 
-process.exitCode = await main();
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) process.exitCode = await main();

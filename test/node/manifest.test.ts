@@ -183,6 +183,36 @@ describe('Moddable manifests', () => {
     assert.equal(typeof platforms['...'].error, 'string');
   });
 
+  it('every SDK module the device host imports comes from an SDK manifest that Keel includes', () => {
+    // Where each module lives in the Moddable SDK 8.2.3 (read from its sources;
+    // `npm run check:moddable` links and runs the real thing). manifest_base.json
+    // adds only the native half of instrumentation, not the `instrumentation`
+    // JS module: that was a link failure ("module instrumentation not found").
+    const PROVIDERS: Record<string, { manifest: string; in: string[] }> = {
+      instrumentation: { manifest: '$(MODDABLE)/modules/base/instrumentation/manifest.json', in: ['manifest.json'] },
+      timer: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest.json'] },
+      time: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest.json'] },
+      'embedded:io/digital': { manifest: '$(MODDABLE)/modules/io/manifest.json', in: ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json'] },
+      'embedded:io/serial': { manifest: '$(MODDABLE)/modules/io/manifest.json', in: ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json'] },
+      worker: { manifest: '$(MODDABLE)/modules/base/worker/manifest.json', in: ['boards/esp32/manifest.json'] },
+      'mc/config': { manifest: '(made by mcconfig from "config")', in: [] },
+    };
+    const inputs = moddableInputs(root);
+    const imported = new Set<string>();
+    for (const file of Object.values(inputs)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (!spec.startsWith('.') && !spec.startsWith('keel/') && !spec.startsWith('keel-')) imported.add(spec);
+      }
+    }
+    assert.ok(imported.has('instrumentation') && imported.has('timer'), `found the host's SDK imports (${[...imported].join(', ')})`);
+    for (const spec of imported) {
+      const p = PROVIDERS[spec];
+      assert.ok(p, `hosts/moddable imports "${spec}": name the SDK manifest that provides it here, and include it`);
+      for (const rel of p.in) assert.ok(list(fileOf(rel).json.include).includes(p.manifest), `${rel} must include ${p.manifest} (provides "${spec}")`);
+    }
+  });
+
   it('uses only keys that Moddable documents (manifest.md)', () => {
     for (const { file, json } of all) {
       const where = relative(root, file);

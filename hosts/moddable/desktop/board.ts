@@ -23,7 +23,7 @@ const board: BoardConfig = Object.freeze({
   uartRxPin: -1, // NO_PIN
   uartBaud: 115200,
   tickMs: 10,
-  reportMs: 5000,
+  reportMs: 1000,
   poolBlocks: 16,
   poolBlockBytes: 64,
   queueCapacity: 16,
