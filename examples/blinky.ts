@@ -78,7 +78,8 @@ export interface BlinkyConfig {
 export interface DebouncerCtx {
   raw: number;
   stable: number;
-  armedAt: number;
+  /** First due time of the current DEBOUNCE arming (kernel.arm's result; see fresh()). */
+  dueAt: number;
   edges: number;
   presses: number;
   releases: number;
@@ -86,7 +87,8 @@ export interface DebouncerCtx {
 
 export interface BlinkerCtx {
   led: number;
-  armedAt: number;
+  /** Due time of the current BLINK arming, moved to each accepted periodic BLINK (see fresh()). */
+  dueAt: number;
   toggles: number;
   patterns: number;
 }
@@ -141,10 +143,9 @@ export class Blinky implements InputSink {
     return false;
   }
 
-  /** Arms the blink time event (one-shot when periodMs is 0) and records when. */
+  /** Arms the blink time event (one-shot when periodMs is 0) and records its first due time. */
   armBlink(ctx: BlinkerCtx, delayMs: number, periodMs: number): void {
-    ctx.armedAt = this.io.now();
-    this.kernel.arm(this.blinkTimer, delayMs, periodMs);
+    ctx.dueAt = this.kernel.arm(this.blinkTimer, delayMs, periodMs);
   }
 
   setLed(ctx: BlinkerCtx, level: number): void {
@@ -157,13 +158,12 @@ function debouncerDefinition(app: Blinky): HsmDefinition<DebouncerCtx> {
   const onEdge = (c: DebouncerCtx, level: number): void => {
     c.edges++;
     c.raw = level;
-    c.armedAt = app.io.now();
-    app.kernel.arm(app.debounceTimer, app.debounceMs);
+    c.dueAt = app.kernel.arm(app.debounceTimer, app.debounceMs);
   };
   return defineHsm({
     name: 'debouncer',
     signals: DEBOUNCER_SIGNALS,
-    context: (): DebouncerCtx => ({ raw: 0, stable: 0, armedAt: -1, edges: 0, presses: 0, releases: 0 }),
+    context: (): DebouncerCtx => ({ raw: 0, stable: 0, dueAt: 0, edges: 0, presses: 0, releases: 0 }),
     initial: 'stable',
     states: {
       stable: { on: { EDGE: { target: 'settling', action: onEdge } } },
@@ -171,7 +171,7 @@ function debouncerDefinition(app: Blinky): HsmDefinition<DebouncerCtx> {
         on: {
           EDGE: { action: onEdge },
           DEBOUNCE: {
-            guard: (_c, _id, due) => fresh(due, _c.armedAt),
+            guard: (c, _id, due) => fresh(due, c.dueAt),
             target: 'stable',
             action: (c) => {
               if (c.raw === c.stable) return;
@@ -189,11 +189,14 @@ function debouncerDefinition(app: Blinky): HsmDefinition<DebouncerCtx> {
 }
 
 function blinkerDefinition(app: Blinky): HsmDefinition<BlinkerCtx> {
-  const toggle = (c: BlinkerCtx): void => {
+  // A periodic BLINK moves dueAt to its own due time: the next period is due
+  // later, and fresh() compares by a difference that must stay under 2^31 ms.
+  const toggle = (c: BlinkerCtx, _id: number, due: number): void => {
+    c.dueAt = due;
     c.toggles++;
     app.setLed(c, c.led ^ 1);
   };
-  const isFresh = (c: BlinkerCtx, _id: number, due: number): boolean => fresh(due, c.armedAt);
+  const isFresh = (c: BlinkerCtx, _id: number, due: number): boolean => fresh(due, c.dueAt);
   const phase = (level: number, ms: () => number) => (c: BlinkerCtx): void => {
     app.setLed(c, level);
     app.armBlink(c, ms(), 0);
@@ -201,7 +204,7 @@ function blinkerDefinition(app: Blinky): HsmDefinition<BlinkerCtx> {
   return defineHsm({
     name: 'blinker',
     signals: BLINKER_SIGNALS,
-    context: (): BlinkerCtx => ({ led: 0, armedAt: -1, toggles: 0, patterns: 0 }),
+    context: (): BlinkerCtx => ({ led: 0, dueAt: 0, toggles: 0, patterns: 0 }),
     initial: 'off',
     states: {
       off: { on: { PRESS: 'on' } },

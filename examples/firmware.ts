@@ -152,7 +152,7 @@ export class Firmware implements InputSink {
   counters(): Record<string, number> {
     const out: Record<string, number> = { dispatched: this.kernel.dispatchedTotal, unrouted: this.unrouted, timerRefused: this.kernel.timerRefused };
     const add = (prefix: string, o: object): void => {
-      for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && k !== 'armedAt') out[prefix + '.' + k] = v;
+      for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && k !== 'dueAt') out[prefix + '.' + k] = v;
     };
     if (this.blinky !== null) {
       add('debouncer', this.blinky.debouncer.hsm.ctx);

@@ -10,7 +10,7 @@
  *   simulator (examples/sim.ts)        Moddable device (hosts/moddable/examples.ts)
  *   now()       sim.now()              Time.ticks
  *   write(o, v) sim.outputs.write      the board LED (output 0); others counted
- *   tx(byte)    sim.uart.write         embedded:io/serial write(byte)
+ *   tx(byte)    sim.uart.write         embedded:io/serial write(byte) while onWritable room lasts
  *   logState    sim.logState (trace)   counted (no printing on the hot path)
  *   logEvent    sim.log (trace)        counted
  *
@@ -30,9 +30,10 @@
  *
  * Stale time events: a time event that expired and was queued before the
  * machine disarmed or re-armed it may still be dispatched afterwards. The
- * examples keep `armedAt` (the clock when they armed) and accept a time event
- * only if its due time (p1) is later: `fresh(p1, armedAt)`. A stale one fails
- * the guard and is counted in the machine's `ignored`.
+ * examples keep `dueAt` (the first due time of their current arming, which
+ * `kernel.arm` returns) and accept a time event only if its due time (p1) is
+ * not earlier: `fresh(p1, dueAt)`, compared by wrap-safe difference. A stale
+ * one fails the guard and is counted in the machine's `ignored`.
  */
 import { KeelError } from '../src/errors.js';
 import type { AoPort, Behaviour, Kernel } from '../src/kernel.js';
@@ -60,8 +61,12 @@ export interface ExampleIo {
   now(): number;
   /** Drives digital output `index` (LEDs, reset and enable lines) to `level` (0 | 1). */
   write(index: number, level: number): void;
-  /** Sends one byte on the UART. */
-  tx(byte: number): void;
+  /**
+   * Offers one byte to the UART. True: the port took it. False: the port is
+   * full now; the caller keeps the byte and offers it again after the
+   * platform's TX-ready signal (uart-lines: `onTxReady()`). Never throws.
+   */
+  tx(byte: number): boolean;
   /** `machine` entered leaf state `state` (ids: HsmDefinition.stateNames[state]). */
   logState(machine: number, state: number): void;
   /** `machine` is about to handle event `sig` with parameters p0, p1 (numbers only). */
@@ -146,9 +151,24 @@ export function spawnMachine<C>(
   return { ao, machine, hsm: a.hsm, adapter: a };
 }
 
-/** True when a time event due at `due` was armed at or after `armedAt` (not a stale one). */
-export function fresh(due: number, armedAt: number): boolean {
-  return due > armedAt;
+/**
+ * True when a time event due at `due` (its p1) comes from the current arming,
+ * whose first due time is `dueAt` (what `kernel.arm` returned), and not from
+ * an earlier one (stale). A stale expiry was posted before the re-arm, so it
+ * is due at or before the arming time, earlier than `dueAt` for any delay
+ * > 0; an expiry of the current arming is due at `dueAt` or later (periods).
+ * A zero-delay arm is accepted (due === dueAt). Its one blind spot: a stale
+ * expiry posted in the same millisecond as a zero-delay re-arm has the same
+ * id and due time, so it cannot be told apart (the examples' delays are >= 1).
+ *
+ * Wrap-safe: due times are signed int32 milliseconds modulo 2^32 (see
+ * src/timer.ts), so they are compared by difference, `((due - dueAt) | 0) >= 0`,
+ * which is right while the two are less than 2^31 ms (24.8 days) apart. A
+ * machine with a periodic time event therefore moves `dueAt` to each due time
+ * it accepts. Allocation-free.
+ */
+export function fresh(due: number, dueAt: number): boolean {
+  return ((due - dueAt) | 0) >= 0;
 }
 
 /** What the platform's IO callbacks call. Allocation-free; false = refused (counted by the queue). */

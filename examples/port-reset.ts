@@ -68,7 +68,8 @@ export interface PortCtx {
   enables: number;
   faults: number;
   powerLost: number;
-  armedAt: number;
+  /** First due time of the current TIMER arming (kernel.arm's result; see fresh()). */
+  dueAt: number;
 }
 
 export class PortReset implements InputSink {
@@ -115,14 +116,14 @@ export class PortReset implements InputSink {
     return ok;
   }
 
+  /** Arms the one-shot TIMER and records its due time (fresh() tells its expiry from a stale one). */
   arm(c: PortCtx, ms: number): void {
-    c.armedAt = this.io.now();
-    this.kernel.arm(this.timer, ms);
+    c.dueAt = this.kernel.arm(this.timer, ms);
   }
 }
 
 function portDefinition(app: PortReset): HsmDefinition<PortCtx> {
-  const isFresh = (c: PortCtx, _id: number, due: number): boolean => fresh(due, c.armedAt);
+  const isFresh = (c: PortCtx, _id: number, due: number): boolean => fresh(due, c.dueAt);
   const newCycle = (c: PortCtx): void => {
     c.cycles++;
     c.attempts = 0;
@@ -130,7 +131,7 @@ function portDefinition(app: PortReset): HsmDefinition<PortCtx> {
   return defineHsm({
     name: 'port',
     signals: SIGNALS,
-    context: (): PortCtx => ({ attempts: 0, retries: 0, timeouts: 0, cycles: 0, enables: 0, faults: 0, powerLost: 0, armedAt: -1 }),
+    context: (): PortCtx => ({ attempts: 0, retries: 0, timeouts: 0, cycles: 0, enables: 0, faults: 0, powerLost: 0, dueAt: 0 }),
     initial: 'idle',
     states: {
       idle: { on: { REQUEST: { target: 'resetting', action: newCycle } } },
@@ -160,7 +161,7 @@ function portDefinition(app: PortReset): HsmDefinition<PortCtx> {
               PG: { guard: (_c, level) => level === 1, target: 'enabled' },
               TIMER: [
                 {
-                  guard: (c, _id, due) => fresh(due, c.armedAt) && c.attempts <= app.maxRetries,
+                  guard: (c, _id, due) => fresh(due, c.dueAt) && c.attempts <= app.maxRetries,
                   target: 'resetting',
                   kind: 'external', // exit and re-enter resetting: its entry counts the attempt
                   action: (c) => {

@@ -40,7 +40,7 @@
  * | interrupt (the host's IO entry)         | yes         | yes             | no (use a shared queue and a bridge AO) |
  * | post, postUrgent, postWithMargin        | yes         | yes             | no                |
  * | publish, publishBlock                   | yes         | yes             | no                |
- * | arm, disarm                             | yes         | yes             | no                |
+ * | arm, disarm, nextDelay                  | yes         | yes             | no                |
  * | tick                                    | tick source | no (throws)     | no                |
  * | step, run                               | host loop   | no (throws)     | no                |
  * | spawn, claim, start, stop, subscribe    | boot/config | yes (not hot)   | no                |
@@ -59,6 +59,19 @@
  * whose defer queue uses 'drop-oldest' must not defer block signals: the
  * dropped record's reference would be lost. The default 'reject' is safe.)
  *
+ * Time (the wrap rule): `host.now()` and `tick(now)` are milliseconds on a
+ * clock that may wrap. On a Moddable device `Time.ticks` is a 32-bit counter
+ * read as a signed int32: negative after 2^31 ms (about 24.8 days), back to 0
+ * at 2^32 (about 49.7 days); the simulator and Node pass doubles. The time
+ * event table (src/timer.ts) reduces every `now` to a signed int32 with
+ * `now | 0` and compares times only by wrap-safe difference,
+ * `((a - b) | 0) > 0`, so time events keep expiring, in order, across the
+ * wrap. Consequences for users: delays and periods are 0..MAX_DELAY_MS
+ * (2^31 - 1) ms; the due time a time event carries in p1 (and arm() returns)
+ * is the due time modulo 2^32 as a signed int32, to be compared with other
+ * times by difference only (`((p1 - t) | 0) >= 0`), never with `<` or `>`.
+ * The kernel itself compares no other times.
+ *
  * Limits: maxObjects 1..32 slots; priorities 1..32, unique among running AOs;
  * `maxSignals` signals for publish/subscribe and block signals (0..maxSignals-1);
  * `timers` time events; run() dispatches at most `maxBurst` events per call.
@@ -68,7 +81,7 @@
  * | operation                                      | XS steps | vs hand-written rings |
  * |------------------------------------------------|----------|-----------------------|
  * | post + run, one event, 3 AOs                   | 718      | 2.02x (356)           |
- * | time event: arm + tick + run                   | 1329     | 3.73x                 |
+ * | time event: arm + tick + run                   | 1382     | 3.88x                 |
  * | publish to 3 subscribers + run (per delivery)  | 630      | 1.77x                 |
  * | publishBlock to 3 (refcounted block) + run     | 826      | 2.32x                 |
  * Node: 40-80 ns per event (noisy, shared machine).
@@ -105,7 +118,12 @@ export interface ActiveObjectDef {
 
 /** The platform side: one interface for the simulator, the XS host and devices. */
 export interface KernelHost {
-  /** Monotonic milliseconds (the time base of tick() and arm()). */
+  /**
+   * Milliseconds (the time base of tick() and arm()): a double, or a 32-bit
+   * counter that wraps (signed like Moddable's `Time.ticks`, or unsigned).
+   * Only its value modulo 2^32 is used, and times are compared by difference
+   * (see "Time" above).
+   */
   now(): number;
   /** Called by run() when no AO had an event; may sleep until the next interrupt or tick. */
   idle?(kernel: Kernel): void;
@@ -494,7 +512,8 @@ export class Kernel implements TimerSink {
   // ---- time events ---------------------------------------------------------
 
   /**
-   * Creates a time event posting `sig` (p0 = its id, p1 = due time) to `ao`.
+   * Creates a time event posting `sig` (p0 = its id, p1 = due time modulo
+   * 2^32 as a signed int32: compare it by difference) to `ao`.
    * Boot/config time. `ao` may be a running AO or a slot from claim() not yet
    * started, so a machine's initial transition can already arm its timers.
    */
@@ -508,16 +527,26 @@ export class Kernel implements TimerSink {
     return this.timers.create(ao, sig);
   }
 
-  /** Arms time event `id` to expire in `delayMs` (from host.now()), then every `periodMs` if > 0. */
-  arm(id: number, delayMs: number, periodMs = 0): void {
-    this.timers.arm(id, this.host.now(), delayMs, periodMs);
+  /**
+   * Arms time event `id` to expire in `delayMs` (from host.now()), then every
+   * `periodMs` if > 0; both 0..MAX_DELAY_MS (2^31 - 1) ms, else
+   * TimerUsageError. Returns the first expiry's due time (its p1: a signed
+   * int32, compare by difference).
+   */
+  arm(id: number, delayMs: number, periodMs = 0): number {
+    return this.timers.arm(id, this.host.now(), delayMs, periodMs);
   }
 
   disarm(id: number): boolean {
     return this.timers.disarm(id);
   }
 
-  /** Expires due time events (posting them). Call from the tick source. */
+  /** Milliseconds until the next time event expires (0 if one is due), or -1 when none is armed (tickless idle). */
+  nextDelay(now: number = this.host.now()): number {
+    return this.timers.nextDelay(now);
+  }
+
+  /** Expires due time events (posting them). Call from the tick source; `now` is any number (wrap rule above). */
   tick(now: number = this.host.now()): number {
     if (this.dispatching) {
       throw new KernelUsageError(`Kernel "${this.name}": tick() called during dispatch; call it from the host's tick source`);

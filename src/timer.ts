@@ -8,14 +8,38 @@
  * (`create`) and then armed, disarmed and re-armed as often as needed.
  *
  * Allocation: the table is typed arrays sized at construction. `arm`,
- * `disarm`, `isArmed`, `remaining` and `tick` allocate nothing, the first call
- * included (tested on the XS engine host). `create` and the constructor
- * allocate nothing either but belong to boot.
+ * `disarm`, `isArmed`, `remaining`, `nextDelay` and `tick` allocate nothing,
+ * the first call included, across the clock's wrap too (tested on the XS
+ * engine host). `create` and the constructor allocate nothing either but
+ * belong to boot.
  *
- * Order: armed events sit in one list sorted by due time; equal due times keep
- * the order in which they were armed. `tick(now)` expires from the head, so
- * events due at the same time are posted in arming order, and earlier due
- * times first.
+ * Time and the wrap rule. Times are whole milliseconds on a clock that wraps
+ * at 2^32: a Moddable device's `Time.ticks` is a 32-bit millisecond counter
+ * (`xsmcSetInteger(modMilliseconds())`: a signed int32 that goes negative
+ * after 2^31 ms, about 24.8 days, and wraps at 2^32, about 49.7 days), the
+ * simulator and Node pass doubles. `arm` and `tick` accept `now` as any of
+ * these (a double, a signed int32 or an unsigned 32-bit value) and reduce it
+ * with `now | 0` (to a signed int32, modulo 2^32; a fraction of a ms is
+ * dropped). Times are then only ever compared by their wrap-safe signed
+ * difference, `((a - b) | 0) > 0` ("a is later than b"), never with `<`/`>`
+ * on the times themselves. That difference is right while the two times are
+ * less than 2^31 ms apart, hence the bounds:
+ * - `delayMs` and `periodMs` are at most MAX_DELAY_MS (2^31 - 1 ms); larger
+ *   values are refused with TimerUsageError. A fractional delay or period is
+ *   rounded up to the next whole ms.
+ * - tick() must run at least once within 2^31 ms after an event's due time
+ *   (any real tick source runs every few ms).
+ * The due time of an expiry (p1 of the posted event, and the value `arm`
+ * returns) is `(now | 0) + delayMs` modulo 2^32 as a signed int32: equal to
+ * the clock's value on a device, and to the clock modulo 2^32 on a host with
+ * a double clock. Compare it with other times only by difference:
+ * `((p1 - t) | 0) >= 0` ("due at or after t").
+ *
+ * Order: armed events sit in one list sorted by remaining time relative to
+ * the current now (equivalently by due time, compared by difference); equal
+ * due times keep the order in which they were armed. `tick(now)` expires from
+ * the head, so events due at the same time are posted in arming order, and
+ * earlier due times first, across the wrap as well.
  *
  * Periodic events: after expiring at time d, the next due time is d + period.
  * A late tick (the host delayed it) posts a periodic event once and skips the
@@ -23,10 +47,10 @@
  *
  *   Lifecycle of a time event id:
  *
- *     create(owner, sig)          arm(id, delay, period)
+ *     create(owner, sig)          arm(id, now, delay, period)
  *     ------------------> DISARMED ----------------------> ARMED
  *                            ^  ^                           |  |
- *                            |  +------- disarm(id) --------+  | tick(now >= due):
+ *                            |  +------- disarm(id) --------+  | tick(now), due - now <= 0:
  *                            |                                 |   post(owner, sig, id, due)
  *                            +---- tick: one-shot expired -----+   periodic: stays ARMED,
  *                                                                  due += period
@@ -34,16 +58,16 @@
  *     destroy(id) returns a DISARMED or ARMED id to the table (kernel stop()).
  *
  * Contexts: create/destroy at boot or spawn/stop time. arm/disarm/isArmed/
- * remaining from actions during dispatch (re-entrant use is fine: they only
- * relink the list) and from IO callbacks. tick() from the host's tick source
- * only, never re-entrantly (it throws TimerReentryError if called from inside
- * an expiry post).
+ * remaining/nextDelay from actions during dispatch (re-entrant use is fine:
+ * they only relink the list) and from IO callbacks. tick() from the host's
+ * tick source only, never re-entrantly (it throws TimerReentryError if called
+ * from inside an expiry post).
  *
- * Limits: `capacity` time events (1..32767, set at construction). Due times
- * are doubles in milliseconds (exact up to 2^53 ms).
+ * Limits: `capacity` time events (1..32767, set at construction); delays and
+ * periods 0..MAX_DELAY_MS (2^31 - 1) ms.
  *
  * Measured cost: arm + tick + dispatch of one expiring time event through the
- * kernel is 1329 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
+ * kernel is 1382 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
  */
@@ -56,6 +80,13 @@ export interface TimerSink {
 
 /** No time event: returned by `tryCreate` when the table is full. */
 export const NO_TIMER = -1;
+
+/**
+ * Largest delay and period, ms: 2^31 - 1 (about 24.8 days). Times are compared
+ * by their signed 32-bit difference, which is only right for times less than
+ * 2^31 ms apart. A longer wait is a chain of shorter time events.
+ */
+export const MAX_DELAY_MS = 2147483647;
 
 export class TimerConfigError extends KeelError {
   override name = 'TimerConfigError';
@@ -107,8 +138,10 @@ export class TimerTable {
   private readonly state: Uint8Array;
   private readonly owner: Int16Array;
   private readonly sig: Int32Array;
-  private readonly due: Float64Array;
-  private readonly period: Float64Array;
+  /** Due time, ms modulo 2^32 as a signed int32 (compared by difference only). */
+  private readonly due: Int32Array;
+  /** Period, whole ms, 0 for a one-shot (0..MAX_DELAY_MS). */
+  private readonly period: Int32Array;
   private readonly next: Int16Array;
   private readonly prev: Int16Array;
   private head = NIL;
@@ -130,8 +163,8 @@ export class TimerTable {
     this.state = new Uint8Array(n);
     this.owner = new Int16Array(n);
     this.sig = new Int32Array(n);
-    this.due = new Float64Array(n);
-    this.period = new Float64Array(n);
+    this.due = new Int32Array(n);
+    this.period = new Int32Array(n);
     this.next = new Int16Array(n).fill(NIL);
     this.prev = new Int16Array(n).fill(NIL);
     this.freeStack = new Int16Array(n);
@@ -186,20 +219,28 @@ export class TimerTable {
 
   /**
    * Arms (or re-arms) `id` to expire `delayMs` after `now`, then every
-   * `periodMs` if that is > 0. `now` is the time base of tick().
+   * `periodMs` if that is > 0. `now` is the time base of tick() (any number:
+   * it is reduced with `now | 0`). Delay and period are 0..MAX_DELAY_MS
+   * (fractions rounded up to whole ms). Returns the due time of the first
+   * expiry, `(now | 0) + delay` as a signed int32: the p1 that expiry will
+   * carry (compare it by difference only).
    */
-  arm(id: number, now: number, delayMs: number, periodMs = 0): void {
+  arm(id: number, now: number, delayMs: number, periodMs = 0): number {
     this.check(id, OP_ARM);
-    if (!(delayMs >= 0) || !(periodMs >= 0)) {
-      throw new TimerUsageError(
-        `TimerTable "${this.name}": arm(${id}) needs delay >= 0 and period >= 0 ms, got ${delayMs} and ${periodMs}`,
-      );
-    }
+    if (!(delayMs >= 0 && delayMs <= MAX_DELAY_MS && periodMs >= 0 && periodMs <= MAX_DELAY_MS)) this.badArm(id, delayMs, periodMs);
+    // Whole ms, rounded up (never earlier than asked); no Math call on the usual integer path.
+    let delay = delayMs | 0;
+    if (delay !== delayMs) delay++;
+    let period = periodMs | 0;
+    if (period !== periodMs) period++;
+    const t = now | 0;
     if (this.state[id] === ARMED) this.unlink(id);
-    this.due[id] = now + delayMs;
-    this.period[id] = periodMs;
+    const due = (t + delay) | 0;
+    this.due[id] = due;
+    this.period[id] = period;
     this.state[id] = ARMED;
-    this.insert(id);
+    this.insert(id, t, delay);
+    return due;
   }
 
   /** Disarms `id`; returns true if it was armed. */
@@ -216,44 +257,59 @@ export class TimerTable {
     return this.state[id] === ARMED;
   }
 
-  /** Milliseconds until `id` expires (0 if due), or -1 when disarmed. */
+  /** Milliseconds until `id` expires (0 if due or overdue), or -1 when disarmed. Wrap-safe. */
   remaining(id: number, now: number): number {
     this.check(id, OP_REMAINING);
     if (this.state[id] !== ARMED) return -1;
-    const r = this.due[id]! - now;
+    const r = (this.due[id]! - (now | 0)) | 0;
     return r > 0 ? r : 0;
   }
 
-  /** Due time of the earliest armed event, or -1 when none is armed (for tickless idle). */
-  nextDue(): number {
-    return this.head === NIL ? -1 : this.due[this.head]!;
+  /**
+   * Milliseconds from `now` until the earliest armed event expires (0 if one
+   * is due or overdue), or -1 when none is armed: what a tickless idle sleeps
+   * for. Wrap-safe; replaces a "next due time", which could not say "none"
+   * once due times may be negative.
+   */
+  nextDelay(now: number): number {
+    const id = this.head;
+    if (id === NIL) return -1;
+    const r = (this.due[id]! - (now | 0)) | 0;
+    return r > 0 ? r : 0;
   }
 
-  /** Expires every event due at or before `now`; returns how many were posted. */
+  /**
+   * Expires every event due at or before `now` (by wrap-safe difference:
+   * `((due - now) | 0) <= 0`); returns how many were posted.
+   */
   tick(now: number): number {
     if (this.ticking) {
       throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
     }
+    const t = now | 0;
     this.ticking = true;
     let posted = 0;
     try {
-      // Bound: each armed event expires at most once per tick, and at most
-      // `capacity` events are armed.
+      // Bound: each armed event expires at most once per tick (a periodic one
+      // is re-inserted due after now), and at most `capacity` events are armed.
       for (let guard = this.capacity; guard > 0; guard--) {
         const id = this.head;
-        if (id === NIL || this.due[id]! > now) break;
+        if (id === NIL) break;
         const due = this.due[id]!;
+        if (((due - t) | 0) > 0) break;
         this.unlink(id);
         const period = this.period[id]!;
         if (period > 0) {
-          let nextDue = due + period;
-          if (nextDue <= now) {
-            const skipped = Math.floor((now - nextDue) / period) + 1;
+          let nextDue = (due + period) | 0;
+          // How far now is past the next due time (>= 0: periods were missed).
+          const late = (t - nextDue) | 0;
+          if (late >= 0) {
+            const skipped = ((late / period) | 0) + 1;
             this.missed += skipped;
-            nextDue += skipped * period;
+            nextDue = (nextDue + skipped * period) | 0;
           }
           this.due[id] = nextDue;
-          this.insert(id);
+          this.insert(id, t, (nextDue - t) | 0);
         } else {
           this.state[id] = DISARMED;
         }
@@ -288,13 +344,27 @@ export class TimerTable {
     }
   }
 
-  /** Inserts after every event due at or before this one: equal due times keep arming order. */
-  private insert(id: number): void {
-    const d = this.due[id]!;
+  /** Refuses a delay or period outside 0..MAX_DELAY_MS (builds the message on this failing path only). */
+  private badArm(id: number, delayMs: number, periodMs: number): never {
+    throw new TimerUsageError(
+      `TimerTable "${this.name}": arm(${id}) needs delay and period from 0 to ${MAX_DELAY_MS} ms (2^31 - 1, about 24.8 days: ` +
+        `times are compared modulo 2^32), got ${String(delayMs)} and ${String(periodMs)}; ` +
+        `pass a number in that range, or chain shorter time events for a longer wait`,
+    );
+  }
+
+  /**
+   * Inserts `id`, which expires `remaining` ms after `now` (both as in tick),
+   * after every event that expires at or before it, so equal due times keep
+   * arming order. Keys are remaining times relative to this `now`, so the
+   * order is right across the wrap: every armed event lies in
+   * (now - 2^31, now + 2^31) and the list keeps its order as now advances.
+   */
+  private insert(id: number, now: number, remaining: number): void {
     let prev = NIL;
     let cur = this.head;
     for (let guard = this.capacity; cur !== NIL && guard > 0; guard--) {
-      if (this.due[cur]! > d) break;
+      if (((this.due[cur]! - now) | 0) > remaining) break;
       prev = cur;
       cur = this.next[cur]!;
     }

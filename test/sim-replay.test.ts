@@ -155,6 +155,7 @@ describe('sim trace: record and replay', function () {
       seed: 3,
       tickPeriodUs: 5000,
       endUs: 5000,
+      startUs: 0,
       runOn: 'tick',
       records: [
         [2000, REC_EDGE, 0, 1, 0],

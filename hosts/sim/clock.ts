@@ -3,9 +3,14 @@
  *
  * Time is kept in integer microseconds (`us`, a double: exact up to 2^53 us,
  * about 285 years) and shown to the firmware in milliseconds (`us / 1000`).
- * The clock only moves when the simulator steps; nothing reads wall time.
+ * It starts at `startUs` (0 by default; the simulator's `startMs` option) and
+ * is monotonic: it never wraps, so the simulator compares its own times
+ * directly. The firmware gets the same double (the kernel reduces it modulo
+ * 2^32 itself, see src/timer.ts). The clock only moves when the simulator
+ * steps; nothing reads wall time.
  *
- * The tick source fires on a fixed grid: periodUs, 2*periodUs, ... A delayed
+ * The tick source fires on a fixed grid: startUs + periodUs, startUs +
+ * 2*periodUs, ... A delayed
  * tick (fault) moves the next firing later by `delayUs`; the grid points it
  * passes are merged into that one late tick (counted in `merged`), and the
  * tick after it is back on the grid, like a hardware timer whose interrupt
@@ -18,6 +23,9 @@
  * Allocation: none after construction.
  */
 import { SimConfigError } from './errors.js';
+
+/** Latest start time, us: 2^43 ms (about 278 years), so times stay exact doubles (< 2^53 us) for long runs. */
+export const MAX_START_US = 8796093022208000;
 
 export class SimClock {
   /** Now, in integer microseconds of virtual time. */
@@ -34,13 +42,20 @@ export class SimClock {
   /** Grid points merged into the tick that fired last. */
   lastMerged = 0;
 
-  constructor(periodMs: number) {
+  /** Where the clock started, us. */
+  readonly startUs: number;
+
+  constructor(periodMs: number, startUs = 0) {
     const periodUs = Math.round(periodMs * 1000);
     if (!(periodUs >= 1) || periodUs > 2147483647)
       throw new SimConfigError(`SimClock: tickPeriodMs must be at least 0.001 (got ${periodMs})`);
+    if (!Number.isInteger(startUs) || startUs < 0 || startUs > MAX_START_US)
+      throw new SimConfigError(`SimClock: the start time must be whole us from 0 to ${MAX_START_US} (got ${String(startUs)})`);
     this.periodUs = periodUs;
-    this.gridUs = periodUs;
-    this.dueUs = periodUs;
+    this.startUs = startUs;
+    this.us = startUs;
+    this.gridUs = startUs + periodUs;
+    this.dueUs = startUs + periodUs;
   }
 
   /** Now, in milliseconds. */

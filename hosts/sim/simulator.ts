@@ -7,7 +7,8 @@
  *
  * The step. Virtual time jumps from step to step; a step happens at the
  * earliest of the next scheduled event and the next tick (ticks every
- * `tickPeriodMs`, default 1 ms, first at 1 tick period). One step at time t:
+ * `tickPeriodMs`, default 1 ms, first at `startMs` + 1 tick period). One step
+ * at time t:
  *
  *   1. now = t
  *   2. deliver every scheduled event due at <= t, in (time, insertion) order:
@@ -31,6 +32,16 @@
  * the firmware step too). The simulator's own work in a step allocates
  * nothing, the first step included (tested on XS over 10,000 virtual ms).
  *
+ * Time: the virtual clock starts at `startMs` (default 0) and is a monotonic
+ * double (integer us, exact to 2^53 us): it never wraps, and the simulator's
+ * scheduler, trace and peripherals compare these times directly. Scenario
+ * times (edge, inject, runUntil, ...) are absolute on this clock, so a run
+ * that starts at `startMs` schedules at `startMs` or later. The firmware gets
+ * the same double from `now()` and `tick(nowMs)`; Keel's kernel reduces it
+ * modulo 2^32 (src/timer.ts), so starting near 2^31 or 2^32 ms exercises a
+ * device's clock wrap. `ticks()` gives what a Moddable device's `Time.ticks`
+ * would read at the same time: whole ms, wrapped to a signed int32.
+ *
  * Determinism: same options (seed), same scenario, same firmware => the same
  * steps, callbacks, arguments and trace, on Node and on XS. Nothing reads
  * wall time; all randomness comes from one seeded Prng drawn in event order.
@@ -52,7 +63,7 @@
  * |---------------------------------|-----------------------------|-----------|
  * | constructor, attach, set*Hook, setProgress | boot             | yes (boot) |
  * | step, runUntil, runFor          | host loop / tests / CLI     | no        |
- * | now, nowUs, log, logState       | firmware, any time          | no        |
+ * | now, nowUs, ticks, log, logState | firmware, any time         | no        |
  * | inputs/outputs/uart/faults scenario calls | scenario code      | only on error |
  * | startReplay, replay             | tooling                     | scan only |
  *
@@ -65,7 +76,7 @@
  * Limits: inputs, outputs <= 255; `schedulerCapacity` pending events (at
  * most that many delivered per step); `traceCapacity` records; uarts <= 255.
  */
-import { SimClock } from './clock.js';
+import { MAX_START_US, SimClock } from './clock.js';
 import { SimCore } from './core.js';
 import { DigitalInputs, DigitalOutputs } from './digital.js';
 import type { Runnable, Tickable } from './driver.js';
@@ -124,6 +135,11 @@ export interface SimOptions {
   maxHeldBlocks?: number;
   /** When run() is called: 'tick' (default: in steps with a tick, like a device's timer-driven loop) or 'step' (every step). */
   runOn?: 'tick' | 'step';
+  /**
+   * Virtual time the clock starts at, ms (0..2^43; rounded to whole us). Default 0. E.g.
+   * 2 ** 31 - 50 or 2 ** 32 - 50 to run firmware across a device clock's wrap.
+   */
+  startMs?: number;
 }
 
 export type StepHook = (nowMs: number) => void;
@@ -170,11 +186,21 @@ export class Simulator {
     const name = options.name ?? 'sim';
     this.name = name;
     this.seed = (options.seed ?? 1) >>> 0;
-    const clock = new SimClock(options.tickPeriodMs ?? 1);
+    const startMs = options.startMs ?? 0;
+    if (typeof startMs !== 'number' || !(startMs >= 0 && startMs <= MAX_START_US / 1000))
+      throw new SimConfigError(
+        `Simulator "${name}": startMs must be a number of ms from 0 to ${MAX_START_US / 1000} (got ${String(startMs)}); ` +
+          `pass e.g. 2 ** 32 - 50 to start just before a 32-bit clock wraps`,
+      );
+    const startUs = msToUs(startMs);
+    const clock = new SimClock(options.tickPeriodMs ?? 1, startUs);
     const scheduler = new Scheduler(options.schedulerCapacity ?? 1024, name);
     const trace = new Trace(options.traceCapacity ?? 65536, options.traceMode ?? 'linear');
     trace.seed = this.seed;
     trace.tickPeriodUs = clock.periodUs;
+    trace.startUs = startUs;
+    trace.endUs = startUs;
+    this.endUs = startUs;
     const prng = new Prng(this.seed);
     const core = new SimCore(name, clock, scheduler, trace, prng);
     this.core = core;
@@ -234,6 +260,14 @@ export class Simulator {
   nowUs(): number {
     return this.clock.us;
   }
+  /**
+   * What a Moddable device's `Time.ticks` reads now: whole ms, wrapped to a
+   * signed int32 (negative from 2^31 ms, 0 again at 2^32). For a device-like
+   * KernelHost: `{ now: () => sim.ticks() }`, with `tick(sim.ticks())`.
+   */
+  ticks(): number {
+    return Math.floor(this.clock.us / 1000) | 0;
+  }
   /** Records a state change (REC_STATE): `machine` entered `state`. */
   logState(machine: number, state: number): void {
     this.core.record(REC_STATE, machine, state, 0);
@@ -288,12 +322,13 @@ export class Simulator {
    * Replays `trace` (with lost === 0) into this fresh simulator: inputs come
    * from the trace from now on. Throws SimReplayError for a trace that lost
    * records or names a pin/port/target/pool this simulator lacks, and
-   * SimUsageError unless the simulator is fresh (time 0, nothing scheduled).
+   * SimUsageError unless the simulator is fresh (at its start time, nothing
+   * scheduled). The trace must come from a simulator with the same startMs.
    */
   startReplay(trace: Trace): void {
-    if (this.clock.us !== 0 || this.scheduler.length !== 0 || this.steps !== 0)
+    if (this.clock.us !== this.clock.startUs || this.scheduler.length !== 0 || this.steps !== 0)
       throw new SimUsageError(
-        `Simulator "${this.name}": startReplay() needs a fresh simulator (time 0, nothing scheduled, no steps); make a new one`,
+        `Simulator "${this.name}": startReplay() needs a fresh simulator (at its start time, nothing scheduled, no steps); make a new one`,
       );
     if (!trace.complete || trace.start() !== 0)
       throw new SimReplayError(
@@ -311,6 +346,10 @@ export class Simulator {
       if (i > 0 && trace.timeUs(i) < trace.timeUs(i - 1))
         throw new SimReplayError(`Simulator "${this.name}": trace record ${i} goes back in time; the trace is corrupt`);
     }
+    if (trace.startUs !== this.clock.startUs)
+      throw new SimReplayError(
+        `Simulator "${this.name}": the trace was recorded with startMs ${trace.startUs / 1000}; build the replaying simulator with the same startMs (it has ${this.clock.startUs / 1000})`,
+      );
     if (trace.runOnTick !== this.runOnTick)
       throw new SimReplayError(
         `Simulator "${this.name}": the trace was recorded with runOn '${trace.runOnTick ? 'tick' : 'step'}'; build the replaying simulator with the same runOn`,
@@ -323,7 +362,7 @@ export class Simulator {
   /** startReplay(trace), then runs to the time the recorded run ended (trace.endUs). Returns the steps taken. */
   replay(trace: Trace): number {
     this.startReplay(trace);
-    const lastUs = trace.end() > 0 ? trace.timeUs(trace.end() - 1) : 0;
+    const lastUs = trace.end() > 0 ? trace.timeUs(trace.end() - 1) : this.clock.startUs;
     return this.runUntil(Math.max(trace.endUs, lastUs) / 1000);
   }
 

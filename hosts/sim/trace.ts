@@ -86,6 +86,8 @@ export interface TraceJson {
   tickPeriodUs: number;
   /** The time (us) the recorded run ended at. */
   endUs: number;
+  /** The time (us) the recording simulator's clock started at (its startMs option); absent in older traces: 0. */
+  startUs?: number;
   /** The recording simulator's runOn option. */
   runOn: 'tick' | 'step';
   /** [timeUs, kind, a, b, c] per record. */
@@ -112,6 +114,8 @@ export class Trace {
   endUs = 0;
   /** The recording simulator's runOn option was 'tick' (replay needs the same). */
   runOnTick = true;
+  /** The time (us) the recording simulator's clock started at (startMs; replay needs the same). */
+  startUs = 0;
 
   constructor(capacity: number, mode: TraceMode = 'linear') {
     if (!Number.isInteger(capacity) || capacity < 1)
@@ -197,7 +201,7 @@ export class Trace {
   clear(): void {
     this.written = 0;
     this.lost = 0;
-    this.endUs = 0;
+    this.endUs = this.startUs;
   }
 
   /** Plain JSON-able copy (tooling; allocates). */
@@ -213,6 +217,7 @@ export class Trace {
       seed: this.seed,
       tickPeriodUs: this.tickPeriodUs,
       endUs: this.endUs,
+      startUs: this.startUs,
       runOn: this.runOnTick ? 'tick' : 'step',
       records,
     };
@@ -234,6 +239,9 @@ export class Trace {
     t.seed = json.seed;
     t.tickPeriodUs = json.tickPeriodUs;
     t.endUs = json.endUs;
+    t.startUs = json.startUs ?? 0;
+    if (!Number.isInteger(t.startUs) || t.startUs < 0)
+      throw new SimReplayError(`Trace.fromJSON: startUs must be a whole number of us >= 0 (got ${String(json.startUs)})`);
     t.runOnTick = json.runOn !== 'step';
     if (json.start !== 0 && t.lost === 0) t.lost = json.start;
     return t;

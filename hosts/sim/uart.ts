@@ -11,8 +11,11 @@
  * full is dropped and counted in `overruns` (a hardware FIFO overrun).
  *
  * TX. `write(byte)` records the byte (REC_TX in the trace, and a TX log ring
- * of `txCapacity` bytes read by `txText()`/`txByte()`). The simulated line
- * has no backpressure: every write is accepted.
+ * of `txCapacity` bytes read by `txText()`/`txByte()`) and returns true. The
+ * simulated line has no backpressure: every write is accepted, so firmware
+ * written against a flow-controlled port (ExampleIo.tx returning false when
+ * full, resuming on a TX-ready signal) never waits here. The Moddable
+ * device host's serial port and its test stand-in model the refusal.
  *
  *   inject() --byte due--> [RX ring] --onReadable(n)--> firmware --read()-->
  *                              \--full--> overruns++
@@ -129,13 +132,14 @@ export class SimUart {
     return n;
   }
 
-  /** Transmits one byte (recorded). */
-  write(byte: number): void {
+  /** Transmits one byte (recorded). Always true: no backpressure (see the header). */
+  write(byte: number): boolean {
     const b = byte & 0xff;
     this.tx[this.txTotal % this.txCapacity] = b;
     this.txTotal++;
     this.transmitted++;
     this.core.record(REC_TX, this.port, b, 0);
+    return true;
   }
 
   /** Bytes written since the start. */
