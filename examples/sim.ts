@@ -68,8 +68,9 @@ export class SimIo implements ExampleIo {
   write(index: number, level: number): void {
     this.sim.outputs.write(index, level);
   }
-  tx(byte: number): void {
-    this.sim.uart.write(byte);
+  /** The simulated line has no backpressure: every byte is taken (true), so uart-lines never waits for onTxReady here. */
+  tx(byte: number): boolean {
+    return this.sim.uart.write(byte);
   }
   logState(machine: number, state: number): void {
     this.sim.logState(machine, state);

@@ -16,7 +16,29 @@
  *   UART RX callback --onRxByte(b)--> rx: Stream<u8> --(readiness: RX_READY)--> parser AO
  *     parser AO: while (rx.next()) classify(byte) -> hsm.dispatch(LETTER|DIGIT|SPACE|EOL|CR|OTHER|TOO_LONG, byte)
  *     reply: tx.beginWrite() -> block from the pool, [len, bytes...] -> tx.commitWrite()
- *   tx: BlockStream --(readiness: TX_READY)--> transmitter AO: receive() -> io.tx(byte) x len -> pool.release()
+ *   tx: BlockStream --(readiness: TX_READY)--> transmitter AO: receive() -> io.tx(byte) while true -> pool.release()
+ *   UART TX-ready callback --onTxReady()--> (TX_ROOM, only while the transmitter waits) --> transmitter AO
+ *
+ * Transmit flow control: `io.tx(byte)` returns false when the port has no
+ * room (a Moddable serial port: the last onWritable count is used up). The
+ * transmitter then keeps its current block and the offset of the refused
+ * byte, counts the refusal (`stalls`), and waits: the platform calls
+ * `onTxReady()` when the port reports room (onWritable), which posts
+ * TX_ROOM to the transmitter once; it resumes at the same byte. Meanwhile
+ * replies wait in the TX stream (and the pool): when both are full, a new
+ * reply finds no block and is counted in txDropped. No byte of a queued
+ * reply is lost or repeated.
+ *
+ *   transmitter:  [idle] --TX_READY: receive() = h--> [sending h @ i] --tx(b) true, i++ ...--> release(h) --> [idle]
+ *                                                       |         ^
+ *                                     tx(b) false:      |         | TX_ROOM (onTxReady -> post once):
+ *                                     stalls++, waiting v         | resume at byte i
+ *                                                  [waiting for room]
+ *
+ * The transmitter's queue holds at most two events: one TX_READY (a stream
+ * readiness wait posts once and re-arms only when receive() finds nothing)
+ * and one TX_ROOM (posted only while waiting, and not again until it is
+ * dispatched). queueCapacity must therefore be >= 2.
  *
  * Parser machine (byte classes are its signals; TOO_LONG replaces the class of
  * every byte after the first maxLine bytes of a line):
@@ -41,7 +63,8 @@
  * Counters (parser context): lines (ended lines, empty ones excluded), pings,
  * gets, sets, empty, badCommand, badNumber, tooLong, txDropped (no block or the TX stream full; the reply is
  * lost, counted). The streams count their own refusals (rx.refused: RX bytes
- * that found the stream full).
+ * that found the stream full). Transmitter: blocks, bytes, stalls (bytes the
+ * port refused, each sent later), roomPosts / roomRefused (TX_ROOM posts).
  *
  * Allocation: `bootUartLines` allocates the machines, the streams, the pool
  * and the pre-encoded command/reply tables. Every byte, line, reply and TX
@@ -65,6 +88,8 @@ export const SIG_OTHER = 6;
 export const SIG_TOO_LONG = 7;
 /** Transmitter AO: the TX stream's readiness signal. */
 export const SIG_TX_READY = 1;
+/** Transmitter AO: the port has room again (posted by onTxReady while the transmitter waits). */
+export const SIG_TX_ROOM = 2;
 
 const SIGNALS = Object.freeze({
   LETTER: SIG_LETTER,
@@ -96,6 +121,7 @@ export interface UartLinesConfig {
   readonly txBlocks?: number;
   readonly parserPriority?: number;
   readonly transmitterPriority?: number;
+  /** Capacity of both AOs' queues (>= 2: the transmitter may hold TX_READY and TX_ROOM). Default 8. */
   readonly queueCapacity?: number;
   /** Machine id for io.logState. Default 3. */
   readonly machine?: number;
@@ -188,10 +214,29 @@ class ParserFeeder implements Behaviour {
   }
 }
 
-/** The transmitter AO's behaviour: writes reply blocks to the UART and releases them. */
+/**
+ * The transmitter AO's behaviour: writes reply blocks to the UART byte by
+ * byte while the port takes them, and releases each block when it is sent.
+ * When the port refuses a byte it keeps the block and the offset and waits
+ * for TX_ROOM (see the module header). Allocation-free.
+ */
 class Transmitter implements Behaviour {
+  /** Blocks and bytes sent. */
   blocks = 0;
   bytes = 0;
+  /** Bytes the port refused (each resumed later; none lost). */
+  stalls = 0;
+  /** TX_ROOM posts made by onTxReady / refused by the queue (the wait stays armed). */
+  roomPosts = 0;
+  roomRefused = 0;
+  /** The block being sent (NO_BLOCK when idle), its length and the next byte (1..length). */
+  current = NO_BLOCK;
+  length = 0;
+  offset = 0;
+  /** The port refused a byte: waiting for onTxReady. */
+  waitingForRoom = false;
+  /** A TX_ROOM post is queued and not yet dispatched. */
+  roomPending = false;
   constructor(
     private readonly app: UartLines,
     private readonly port: AoPort,
@@ -199,20 +244,47 @@ class Transmitter implements Behaviour {
   start(): void {
     this.app.tx.waitReadable(this.port, SIG_TX_READY);
   }
-  dispatch(): void {
+  /** IO callback context (onWritable): posts TX_ROOM once if the transmitter waits for room. */
+  onRoom(): void {
+    if (!this.waitingForRoom || this.roomPending) return;
+    if (this.port.post(SIG_TX_ROOM)) {
+      this.roomPending = true;
+      this.roomPosts++;
+    } else this.roomRefused++;
+  }
+  dispatch(sig: number): void {
+    if (sig === SIG_TX_ROOM) this.roomPending = false;
     const app = this.app;
     const tx = app.tx;
     const pool = app.pool;
     const bytes = pool.bytes;
-    // Bound: at most the stream's capacity of blocks, so within capacity + 1
-    // calls receive() finds nothing, which re-arms the TX_READY post.
+    const io = app.io;
+    // Bound: each pass sends one block or stops. At most the stream's
+    // capacity of blocks is queued and the stream is not written while this
+    // runs, so within capacity + 1 passes receive() finds nothing (which
+    // re-arms the TX_READY post) or the port refuses a byte.
     for (let guard = tx.capacity + 1; guard > 0; guard--) {
-      const h = tx.receive();
-      if (h === NO_BLOCK) break;
-      const off = pool.offset(h);
-      const n = bytes[off]!;
-      for (let i = 1; i <= n; i++) app.io.tx(bytes[off + i]!);
-      this.bytes += n;
+      let h = this.current;
+      if (h === NO_BLOCK) {
+        h = tx.receive();
+        if (h === NO_BLOCK) return;
+        this.current = h;
+        this.length = bytes[pool.offset(h)]!;
+        this.offset = 1;
+      }
+      const base = pool.offset(h);
+      const n = this.length;
+      for (let i = this.offset; i <= n; i++) {
+        if (!io.tx(bytes[base + i]!)) {
+          this.offset = i;
+          this.stalls++;
+          this.waitingForRoom = true;
+          return;
+        }
+        this.bytes++;
+      }
+      this.waitingForRoom = false;
+      this.current = NO_BLOCK;
       this.blocks++;
       pool.release(h);
     }
@@ -241,7 +313,7 @@ export class UartLines {
     this.rx = new Stream({ type: 'u8', capacity: config.rxCapacity ?? 64, name: 'uart-rx' });
     this.pool = new BlockPool({ name: 'uart-tx', blockSize: 16, count: blocks });
     this.tx = new BlockStream({ name: 'uart-tx', capacity: blocks, pool: this.pool });
-    const cap = config.queueCapacity ?? 8;
+    const cap = checkOption('uart-lines', 'queueCapacity', config.queueCapacity ?? 8, 2, 65535);
     const definition = parserDefinition(this);
     const machineId = config.machine ?? 3;
     let feeder: ParserFeeder | undefined;
@@ -268,6 +340,15 @@ export class UartLines {
   /** IO callback: one received byte. False when the RX stream is full (counted in rx.refused). */
   onRxByte(byte: number): boolean {
     return this.rx.writeOne(byte);
+  }
+
+  /**
+   * IO callback: the UART has room to transmit again (Moddable: onWritable).
+   * Posts TX_ROOM to the transmitter if it waits for room; otherwise nothing.
+   * Allocation-free.
+   */
+  onTxReady(): void {
+    this.transmitter.onRoom();
   }
 
   /** True when the command buffer holds exactly `word`. */

@@ -132,7 +132,7 @@ describe('examples/port-reset', function () {
   });
 
   it('configuration: misuse does not compile, and bad values throw ExampleConfigError naming the option', function () {
-    const io = { now: () => 0, write: () => {}, tx: () => {}, logState: () => {}, logEvent: () => {} };
+    const io = { now: () => 0, write: () => {}, tx: () => true, logState: () => {}, logEvent: () => {} };
     // @ts-expect-error pulseMs is a number of ms
     assert.throws(() => bootPortReset(new Kernel(), io, { pulseMs: '20' }), ExampleConfigError);
     assert.throws(() => bootPortReset(new Kernel(), io, { maxRetries: -1 }), /port-reset: option maxRetries must be an integer in 0\.\.1000, got -1/);

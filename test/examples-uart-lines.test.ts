@@ -1,12 +1,17 @@
 // examples/uart-lines on the simulator: good lines and their replies, every
 // kind of malformed line counted once with its error reply, the parser's
 // state trace, RX overflow of the byte stream, replies lost to an exhausted
-// pool (counted), and zero allocation of every simulator step on XS. After
-// each test every reply block is back in the pool.
+// pool (counted), and zero allocation of every simulator step on XS. Then the
+// transmitter's flow control on a port that refuses bytes (ExampleIo.tx
+// returning false): it keeps its block and offset, waits for onTxReady and
+// loses or repeats no byte, allocation-free. After each test every reply
+// block is back in the pool.
 import { strict as assert } from './support/assert.js';
 import { assertNoAllocation } from './support/alloc.js';
 import { scheduleScenario, SCENARIO_LINES } from '../examples/sim.js';
-import { SIG_RX_READY } from '../examples/uart-lines.js';
+import { bootUartLines, SIG_RX_READY, SIG_TX_ROOM, type UartLines } from '../examples/uart-lines.js';
+import { ExampleConfigError, type ExampleIo } from '../examples/io.js';
+import { Kernel } from '../src/kernel.js';
 import { boot, eventTimes, PARSER, stateLog } from './examples-support.js';
 
 type Run = ReturnType<typeof boot>;
@@ -133,5 +138,138 @@ describe('examples/uart-lines', function () {
     assert.ok(r.sim.now() > 2900, `ran to ${r.sim.now()} ms`);
     assert.ok(r.fw.uart!.parser.hsm.ctx.lines >= 13);
     assert.ok(r.fw.uart!.transmitter.blocks >= 13);
+  });
+});
+
+/** An ExampleIo whose UART takes `room` bytes, then refuses until the test drains the line and calls onTxReady. */
+class FlowIo implements ExampleIo {
+  clock = 0;
+  room = 0;
+  readonly line = new Uint8Array(8192);
+  sent = 0;
+  refusals = 0;
+  now(): number {
+    return this.clock;
+  }
+  write(): void {}
+  tx(byte: number): boolean {
+    if (this.room === 0) {
+      this.refusals++;
+      return false;
+    }
+    this.room--;
+    this.line[this.sent++ & 8191] = byte;
+    return true;
+  }
+  logState(): void {}
+  logEvent(): void {}
+  text(): string {
+    let t = '';
+    for (let i = 0; i < this.sent; i++) t += String.fromCharCode(this.line[i]!);
+    return t;
+  }
+}
+
+const PING = new Uint8Array([0x50, 0x49, 0x4e, 0x47, 0x0a]);
+
+function flowBoot(): { io: FlowIo; kernel: Kernel; app: UartLines } {
+  const io = new FlowIo();
+  const kernel = new Kernel({ name: 'flow', host: io, maxObjects: 4, timers: 4 });
+  const app = bootUartLines(kernel, io, {});
+  return { io, kernel, app };
+}
+
+function feed(app: UartLines, bytes: Uint8Array): void {
+  for (let i = 0; i < bytes.length; i++) app.onRxByte(bytes[i]!);
+}
+
+describe('examples/uart-lines: TX flow control (ExampleIo.tx returns false when the port is full)', function () {
+  let flow: UartLines | null = null;
+  afterEach(function () {
+    if (flow !== null) {
+      assert.equal(flow.pool.free, flow.pool.capacity, 'every reply block is back in the pool');
+      assert.equal(flow.tx.length, 0);
+    }
+    flow = null;
+  });
+
+  it('keeps the block and offset of a refused byte, resumes on onTxReady (TX_ROOM posted once), loses and repeats nothing', function () {
+    const { io, kernel, app } = flowBoot();
+    flow = app;
+    const t = app.transmitter;
+    io.room = 7; // one reply and 2 bytes of the next
+    for (let n = 0; n < 4; n++) feed(app, PING);
+    kernel.run();
+    assert.equal(io.text(), 'PONG\nPO');
+    assert.deepEqual([t.waitingForRoom, t.offset, t.stalls, io.refusals, app.tx.length], [true, 3, 1, 1, 2]);
+    // Readiness: one TX_ROOM however often the port says so before the transmitter runs.
+    app.onTxReady();
+    app.onTxReady();
+    assert.deepEqual([t.roomPosts, kernel.queueOf(app.transmitterAo).length], [1, 1]);
+    kernel.run(); // no room yet: refused again, counted, waits again
+    assert.deepEqual([t.stalls, t.roomPending, t.waitingForRoom], [2, false, true]);
+    for (let guard = 0; guard < 100 && (t.current !== 0 || app.tx.length > 0); guard++) {
+      io.room = 3;
+      app.onTxReady();
+      kernel.run();
+    }
+    assert.equal(io.text(), 'PONG\n'.repeat(4));
+    assert.deepEqual([t.blocks, t.bytes, t.waitingForRoom, t.roomRefused], [4, 20, false, 0]);
+    assert.equal(t.stalls, io.refusals, 'every refusal counted');
+    // Idle: onTxReady posts nothing.
+    app.onTxReady();
+    assert.equal(kernel.queueOf(app.transmitterAo).length, 0);
+    assert.equal(SIG_TX_ROOM, 2);
+  });
+
+  it('replies that find the stream and the pool full while the port is stalled are dropped and counted, the rest arrive whole', function () {
+    const { io, kernel, app } = flowBoot();
+    flow = app;
+    for (let n = 0; n < 10; n++) {
+      feed(app, PING);
+      kernel.run();
+    }
+    const c = app.parser.hsm.ctx;
+    // The port took nothing: one block is held by the transmitter, the stream holds the rest of the pool.
+    assert.deepEqual([io.sent, c.pings, c.txDropped, app.pool.free], [0, 10, 10 - app.pool.capacity, 0]);
+    for (let guard = 0; guard < 100 && (app.transmitter.current !== 0 || app.tx.length > 0); guard++) {
+      io.room = 64;
+      app.onTxReady();
+      kernel.run();
+    }
+    assert.equal(io.text(), 'PONG\n'.repeat(app.pool.capacity));
+  });
+
+  it('queueCapacity below 2 is refused (the transmitter may hold TX_READY and TX_ROOM)', function () {
+    const io = new FlowIo();
+    assert.throws(() => bootUartLines(new Kernel({ host: io }), io, { queueCapacity: 1 }), (e) => e instanceof ExampleConfigError && /queueCapacity must be an integer in 2\.\.65535, got 1/.test(e.message));
+  });
+
+  it('allocates nothing: 4,000 rounds of lines in and replies out through a port that stalls and resumes', function () {
+    const { io, kernel, app } = flowBoot();
+    flow = app;
+    let i = 0;
+    assertNoAllocation(
+      () => {
+        if (i % 4 === 0) feed(app, PING);
+        io.room = i % 16 < 10 ? 0 : 3;
+        if (io.room > 0) app.onTxReady();
+        kernel.run();
+        io.clock++;
+        i++;
+      },
+      4000,
+      'uart-lines with a flow-controlled port',
+    );
+    for (let guard = 0; guard < 1000 && (app.transmitter.current !== 0 || app.tx.length > 0); guard++) {
+      io.room = 64;
+      app.onTxReady();
+      kernel.run();
+    }
+    const t = app.transmitter;
+    assert.ok(t.stalls > 0 && t.roomPosts > 0);
+    assert.equal(io.sent, t.bytes);
+    assert.equal(t.bytes, 5 * t.blocks);
+    assert.equal(t.blocks + app.parser.hsm.ctx.txDropped, app.parser.hsm.ctx.pings);
   });
 });

@@ -15,18 +15,20 @@
  *
  * The report allocates (strings for trace), so it closes the window before it
  * prints and opens the next one after: each window covers ticks and IO
- * callbacks only. "slots 0 chunks 0 gc 0" in every window is the device-side
- * proof of the zero-allocation promise (instrumented builds only).
+ * callbacks only. "clean (nothing allocated)" in every window is the
+ * device-side proof of the zero-allocation promise (instrumented builds
+ * only); a "not valid" window (a collection ran, counted or inferred from a
+ * drop in use: see alloc-probe.ts) proves nothing either way.
  *
  * Allocation: everything here happens at boot, except the report (outside the
  * measured windows). Preload-safe: exports a function, holds no state.
  */
 import Timer from 'timer';
-import type { AppTable, BoardConfig, CrossCoreModule, CrossCoreLinkLike, DeviceApp } from 'keel/host/types';
+import type { AppInstance, AppTable, BoardConfig, CrossCoreModule, CrossCoreLinkLike, DeviceApp } from 'keel/host/types';
 import { NO_PIN } from 'keel/host/types';
 import { DeviceHostError } from 'keel/host/errors';
 import { TickDriver } from 'keel/host/tick';
-import { AllocationProbe } from 'keel/host/probe';
+import { AllocationProbe, PROBE_ALLOCATED, PROBE_CLEAN } from 'keel/host/probe';
 import { DigitalInputSource } from 'keel/host/digital-input';
 import { LedOutput } from 'keel/host/digital-output';
 
@@ -42,6 +44,8 @@ export interface StartDeviceOptions {
 /** Everything startDevice created, for inspection from xsbug or a test harness. */
 export interface DeviceRun {
   readonly app: DeviceApp;
+  /** What app.boot returned (its tickable, events, and optional status). */
+  readonly instance: AppInstance;
   readonly driver: TickDriver;
   readonly button: DigitalInputSource;
   readonly led: LedOutput;
@@ -92,30 +96,46 @@ export function startDevice(options: StartDeviceOptions): DeviceRun {
           reportWindow(run);
         }, board.reportMs)
       : undefined;
-  run = { app, driver, button, led, probe, link, reportTimer };
+  run = { app, instance, driver, button, led, probe, link, reportTimer };
   trace(`keel: app "${app.name}" running, tick ${board.tickMs} ms, button pin ${board.buttonPin === NO_PIN ? 'none' : board.buttonPin}, led pin ${board.ledPin === NO_PIN ? 'none' : board.ledPin}, cross-core ${link.supported ? 'worker' : 'local'}\n`);
   probe.snapshot();
   return run;
 }
 
-/** Closes the probe window, prints it, opens the next one. Allocates (trace), outside the window. */
+/**
+ * Closes the probe window, prints it, opens the next one. Allocates (trace),
+ * outside the window. The allocation part reads, by the probe's outcome:
+ *   "slots 0 chunks 0 B gc 0: clean (nothing allocated)"
+ *   "slots 4 chunks 24 B gc 0: ALLOCATED on the hot path"
+ *   "slots -99 chunks -17776 B gc 1 (0 counted, 1 inferred): not valid (a collection ran; the deltas are not allocations)"
+ *   "allocation probe unavailable (release build: use mcconfig -d or -i)"
+ */
 export function reportWindow(run: DeviceRun): void {
   const p = run.probe;
-  const clean = p.read();
+  p.read();
   const d = run.driver;
   const b = run.button;
-  const alloc = p.available
-    ? `slots ${p.slots} chunks ${p.chunkBytes} B gc ${p.collections}${clean ? ' (0 after boot)' : p.collections ? ' (window not valid: a collection ran)' : ' (ALLOCATED on the hot path)'}`
-    : 'allocation probe unavailable (release build: use mcconfig -d or -i)';
-  trace(`keel: window ${p.windows}: ${alloc}; ticks ${d.ticks} late ${d.lateTicks} maxLate ${d.maxLateMs} ms; edges ${b.edges} posted ${b.posted} refused ${b.refused}; led writes ${run.led.writes}; worker ${run.link.attached ? 'attached' : run.link.supported ? 'starting' : 'none'}\n`);
+  const o = p.outcome;
+  const alloc = !p.available
+    ? 'allocation probe unavailable (release build: use mcconfig -d or -i)'
+    : o === PROBE_CLEAN
+      ? `slots ${p.slots} chunks ${p.chunkBytes} B gc 0: clean (nothing allocated)`
+      : o === PROBE_ALLOCATED
+        ? `slots ${p.slots} chunks ${p.chunkBytes} B gc 0: ALLOCATED on the hot path`
+        : `slots ${p.slots} chunks ${p.chunkBytes} B gc ${p.collections} (${p.countedCollections} counted, ${p.inferredCollections} inferred): not valid (a collection ran; the deltas are not allocations)`;
+  const status = run.instance.status;
+  const app = status !== undefined ? `; ${status.call(run.instance)}` : '';
+  trace(`keel: window ${p.windows}: ${alloc}; ticks ${d.ticks} late ${d.lateTicks} maxLate ${d.maxLateMs} ms; edges ${b.edges} posted ${b.posted} refused ${b.refused}; led writes ${run.led.writes}; worker ${run.link.attached ? 'attached' : run.link.supported ? 'starting' : 'none'}${app}\n`);
   p.snapshot();
 }
 
-/** Undoes startDevice: no timer left running and no pin left open. Not from inside a tick. */
+/** Undoes startDevice: no timer left running and no pin or port left open (the app's own: instance.stop()). Not from inside a tick. */
 export function stopDevice(run: DeviceRun): void {
   run.driver.stop();
   Timer.clear(run.reportTimer);
   run.button.close();
   run.led.close();
   run.link.stop();
+  const stop = run.instance.stop;
+  if (stop !== undefined) stop.call(run.instance);
 }

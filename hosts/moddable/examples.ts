@@ -18,10 +18,12 @@
  * Each example gets its own Kernel whose clock is `Time.ticks`, and a
  * `DeviceIo` (examples/io.ts's ExampleIo): output 0 of the example is the
  * board LED, other outputs are latched and counted (the boards have one
- * LED), UART TX goes to the serial port, state changes and events are
- * counted (no printing on the hot path; the device host's periodic report
- * is the place for text). The tick driver calls `tick(now)`: the kernel's
- * `tick(now)` then `run()`. The button's edges arrive as
+ * LED), UART TX goes to the serial port (flow-controlled by its onWritable
+ * room; the port's TX-ready callback reaches the example's `onTxReady`),
+ * state changes and events are counted (no printing on the hot path; the
+ * device host's periodic report is the place for text, and uart-lines adds
+ * its counters to it through `status()`). The tick driver calls
+ * `tick(now)`: the kernel's `tick(now)` then `run()`. The button's edges arrive as
  * `post(buttonSignal, pin, level, ticks)`; `ButtonRoute` turns them into the
  * example's `onEdge(examplePin, pressed ? 1 : 0)`.
  *
@@ -37,19 +39,27 @@ import { bringup } from 'keel/host/bringup';
 import type { ExampleIo, InputSink } from 'keel/examples/io';
 import { bootBlinky } from 'keel/examples/blinky';
 import { bootPortReset } from 'keel/examples/port-reset';
-import { bootUartLines } from 'keel/examples/uart-lines';
+import { bootUartLines, type UartLines } from 'keel/examples/uart-lines';
 
 /** The signal the button posts (any number: ButtonRoute accepts only this one). */
 export const SIG_BUTTON = 1;
 /** Outputs an example may use (index 0 is the LED). */
 export const DEVICE_OUTPUTS = 4;
 
-/** The ExampleIo of a device: LED, latched outputs, serial TX, counters. */
+/**
+ * The ExampleIo of a device: LED, latched outputs, serial TX, counters.
+ * tx(byte) offers the byte to the serial port, which takes it only while its
+ * onWritable room lasts (false: the example keeps the byte and resumes on
+ * onTxReady; see hosts/moddable/serial.ts). An app without a serial port
+ * takes and counts every byte (`txDropped`).
+ */
 export class DeviceIo implements ExampleIo {
   readonly levels = new Uint8Array(DEVICE_OUTPUTS);
   writes = 0;
   states = 0;
   events = 0;
+  /** Bytes offered with no serial port (taken and dropped). */
+  txDropped = 0;
   constructor(
     private readonly led: LedWriter,
     private readonly serial: SerialPort | null,
@@ -62,8 +72,10 @@ export class DeviceIo implements ExampleIo {
     if (index >= 0 && index < DEVICE_OUTPUTS) this.levels[index] = level;
     if (index === 0) this.led.write(level);
   }
-  tx(byte: number): void {
-    if (this.serial !== null) this.serial.write(byte);
+  tx(byte: number): boolean {
+    if (this.serial !== null) return this.serial.write(byte);
+    this.txDropped++;
+    return true;
   }
   logState(_machine: number, _state: number): void {
     this.states++;
@@ -141,15 +153,39 @@ export const portResetApp: DeviceApp = Object.freeze({
   },
 });
 
+/** What the uart-lines entry's boot returns: the AppInstance plus its parts (tests, xsbug). */
+export interface UartLinesInstance extends AppInstance {
+  readonly serial: SerialPort;
+  readonly lines: UartLines;
+  readonly io: DeviceIo;
+  status(): string;
+  stop(): void;
+}
+
 export const uartLinesApp: DeviceApp = Object.freeze({
   name: 'uart-lines',
-  boot(ctx: DeviceContext): AppInstance {
+  boot(ctx: DeviceContext): UartLinesInstance {
     const kernel = kernelFor(ctx.board);
     const serial = serialFor(ctx.board);
     const io = new DeviceIo(ctx.led, serial);
-    const app = bootUartLines(kernel, io, { queueCapacity: ctx.board.queueCapacity });
-    serial.start(app);
-    return { tickable: new KernelTicker(kernel), events: new ButtonRoute(new NoInput(), 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON };
+    const lines = bootUartLines(kernel, io, { queueCapacity: ctx.board.queueCapacity });
+    serial.start(lines);
+    return {
+      tickable: new KernelTicker(kernel),
+      events: new ButtonRoute(new NoInput(), 0, ctx.board.buttonActiveLevel),
+      buttonSignal: SIG_BUTTON,
+      serial,
+      lines,
+      io,
+      status(): string {
+        const c = lines.parser.hsm.ctx;
+        const t = lines.transmitter;
+        return `uart rx ${serial.received} refused ${serial.refused} tx ${serial.written} full ${serial.txFull} errors ${serial.writeErrors} writables ${serial.writables}; lines ${c.lines} replies dropped ${c.txDropped} tx stalls ${t.stalls}`;
+      },
+      stop(): void {
+        serial.close();
+      },
+    };
   },
 });
 

@@ -112,6 +112,13 @@ export interface AppInstance {
    * hands it this buffer at boot (see docs/moddable.md, "Cross-core").
    */
   readonly crossCoreBuffer?: SharedArrayBuffer;
+  /**
+   * Optional: the app's counters as text, appended to the device host's
+   * periodic report (outside the allocation windows; may allocate).
+   */
+  status?(): string;
+  /** Optional: closes what boot opened (e.g. the app's serial port); called by stopDevice. */
+  stop?(): void;
 }
 
 /** An entry of the application table. `boot` runs once, at start-up. */

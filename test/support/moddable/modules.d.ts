@@ -51,6 +51,10 @@ declare module 'keel/host/probe' {
   export const AllocationProbe: typeof import('../../../hosts/moddable/alloc-probe.js').AllocationProbe;
   export type AllocationProbe = import('../../../hosts/moddable/alloc-probe.js').AllocationProbe;
   export type AllocationProbeOptions = import('../../../hosts/moddable/alloc-probe.js').AllocationProbeOptions;
+  export const PROBE_UNAVAILABLE: typeof import('../../../hosts/moddable/alloc-probe.js').PROBE_UNAVAILABLE;
+  export const PROBE_CLEAN: typeof import('../../../hosts/moddable/alloc-probe.js').PROBE_CLEAN;
+  export const PROBE_ALLOCATED: typeof import('../../../hosts/moddable/alloc-probe.js').PROBE_ALLOCATED;
+  export const PROBE_NOT_VALID: typeof import('../../../hosts/moddable/alloc-probe.js').PROBE_NOT_VALID;
 }
 declare module 'keel/host/digital-input' {
   export const DigitalInputSource: typeof import('../../../hosts/moddable/digital-input.js').DigitalInputSource;
@@ -104,6 +108,7 @@ declare module 'keel/examples/port-reset' {
 }
 declare module 'keel/examples/uart-lines' {
   export const bootUartLines: typeof import('../../../examples/uart-lines.js').bootUartLines;
+  export type UartLines = import('../../../examples/uart-lines.js').UartLines;
 }
 declare module 'keel/board' {
   const value: typeof import('../../../hosts/moddable/desktop/board.js').default;
