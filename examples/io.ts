@@ -57,7 +57,11 @@ export function checkOption(example: string, option: string, value: unknown, min
 
 /** What the firmware may do to the outside world. Every method must be allocation-free. */
 export interface ExampleIo {
-  /** Monotonic milliseconds (the kernel's clock). */
+  /**
+   * Milliseconds on the kernel's clock. It may wrap: on a device it is
+   * `Time.ticks`, a signed int32 that goes negative after 2^31 ms. Compare
+   * two values only by difference, `((a - b) | 0)` (see src/timer.ts).
+   */
   now(): number;
   /** Drives digital output `index` (LEDs, reset and enable lines) to `level` (0 | 1). */
   write(index: number, level: number): void;

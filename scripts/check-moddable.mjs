@@ -37,14 +37,14 @@ import { BUILD_ROOT, SDK_HELP, buildKeel, buildPaths, makeVariable, mcconfig, mi
 
 export const APPS = ['bringup', 'blinky', 'port-reset', 'uart-lines'];
 export const MODES = [
-  { flag: '-d', label: 'debug' },
-  { flag: '-i', label: 'instrumented release' },
+  { flag: '-d' }, // debug
+  { flag: '-i' }, // instrumented release
 ];
 /** Budgets applied to the lin build: the desktop's own, then each board's `creation`. */
 export const BUDGETS = [
-  { name: 'desktop', manifest: undefined, platform: undefined },
-  { name: 'esp32', manifest: 'boards/esp32/manifest.json', platform: 'esp32' },
-  { name: 'rp2040', manifest: 'boards/rp2040/manifest.json', platform: 'pico' },
+  { name: 'desktop', manifest: undefined },
+  { name: 'esp32', manifest: 'boards/esp32/manifest.json' },
+  { name: 'rp2040', manifest: 'boards/rp2040/manifest.json' },
 ];
 /** Required headroom of a board's creation over the largest measurement. */
 export const HEADROOM = 1.25;

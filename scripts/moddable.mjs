@@ -21,6 +21,7 @@
 // --release builds an instrumented release (-i) instead of a debug build (-d):
 // both keep the instrumentation the allocation probe reads. --build-only
 // passes `-t build` (build, no flash, no simulator).
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -32,11 +33,6 @@ export const TARGETS = {
   pico: { label: 'Raspberry Pi Pico', platform: 'pico', setup: 'npx xs-dev setup --device pico', toolchain: { env: 'PICO_SDK_DIR', what: 'the Pico SDK' } },
   sim: { label: 'the desktop simulator', platform: DESKTOP_PLATFORM, setup: 'npx xs-dev setup', toolchain: undefined },
 };
-
-/** What is missing for `target` (empty when the SDK is usable). No network, no spawn. */
-export function missingFor(target, env = sdkEnv()) {
-  return missingSdk(target.toolchain, env);
-}
 
 function sdkMessage(name, target, missing) {
   return [
@@ -110,7 +106,7 @@ async function main() {
     return 64;
   }
   const env = sdkEnv();
-  const missing = missingFor(target, env);
+  const missing = missingSdk(target.toolchain, env);
   if (missing.length) {
     console.error(sdkMessage(name, target, missing));
     return 1;
@@ -123,7 +119,6 @@ async function main() {
   const runHere = name === 'sim' && target.platform === 'lin' && !values['build-only'] && !extra.includes('-t');
   const outputPath = join(BUILD_ROOT, 'sim');
   if (name === 'sim') {
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(outputPath, { recursive: true });
     args.push('-o', outputPath);
   }

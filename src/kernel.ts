@@ -81,7 +81,7 @@
  * | operation                                      | XS steps | vs hand-written rings |
  * |------------------------------------------------|----------|-----------------------|
  * | post + run, one event, 3 AOs                   | 718      | 2.02x (356)           |
- * | time event: arm + tick + run                   | 1382     | 3.88x                 |
+ * | time event: arm + tick + run                   | 1396     | 3.92x                 |
  * | publish to 3 subscribers + run (per delivery)  | 630      | 1.77x                 |
  * | publishBlock to 3 (refcounted block) + run     | 826      | 2.32x                 |
  * Node: 40-80 ns per event (noisy, shared machine).

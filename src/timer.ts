@@ -67,7 +67,7 @@
  * periods 0..MAX_DELAY_MS (2^31 - 1) ms.
  *
  * Measured cost: arm + tick + dispatch of one expiring time event through the
- * kernel is 1382 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
+ * kernel is 1396 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
  */
@@ -110,7 +110,8 @@ const OP_DISARM = 2;
 const OP_ISARMED = 3;
 const OP_REMAINING = 4;
 const OP_OWNEROF = 5;
-const OP_NAMES = Object.freeze(['destroy', 'arm', 'disarm', 'isArmed', 'remaining', 'ownerOf'] as const);
+const OP_TICK = 6;
+const OP_NAMES = Object.freeze(['destroy', 'arm', 'disarm', 'isArmed', 'remaining', 'ownerOf', 'tick'] as const);
 const FREE = 0;
 const DISARMED = 1;
 const ARMED = 2;
@@ -233,6 +234,8 @@ export class TimerTable {
     if (delay !== delayMs) delay++;
     let period = periodMs | 0;
     if (period !== periodMs) period++;
+    // `now | 0` would turn undefined or NaN into 0 and stall every timer silently.
+    if (now - now !== 0) this.badNow(OP_ARM, now);
     const t = now | 0;
     if (this.state[id] === ARMED) this.unlink(id);
     const due = (t + delay) | 0;
@@ -286,6 +289,7 @@ export class TimerTable {
     if (this.ticking) {
       throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
     }
+    if (now - now !== 0) this.badNow(OP_TICK, now);
     const t = now | 0;
     this.ticking = true;
     let posted = 0;
@@ -342,6 +346,14 @@ export class TimerTable {
         `TimerTable "${this.name}": ${OP_NAMES[op]}(${String(id)}) is not a time event of this table (ids come from create())`,
       );
     }
+  }
+
+  /** Refuses a `now` that is not a finite number (builds the message on this failing path only). */
+  private badNow(op: number, now: unknown): never {
+    throw new TimerUsageError(
+      `TimerTable "${this.name}": ${OP_NAMES[op]}() needs now as a finite number of ms, got ${String(now)}; ` +
+        `pass the clock's value (a device: Time.ticks; the kernel: its host.now())`,
+    );
   }
 
   /** Refuses a delay or period outside 0..MAX_DELAY_MS (builds the message on this failing path only). */

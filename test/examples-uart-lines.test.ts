@@ -7,7 +7,7 @@
 // loses or repeats no byte, allocation-free. After each test every reply
 // block is back in the pool.
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation } from './support/alloc.js';
 import { scheduleScenario, SCENARIO_LINES } from '../examples/sim.js';
 import { bootUartLines, SIG_RX_READY, SIG_TX_ROOM, type UartLines } from '../examples/uart-lines.js';
 import { ExampleConfigError, type ExampleIo } from '../examples/io.js';
@@ -271,5 +271,13 @@ describe('examples/uart-lines: TX flow control (ExampleIo.tx returns false when 
     assert.equal(io.sent, t.bytes);
     assert.equal(t.bytes, 5 * t.blocks);
     assert.equal(t.blocks + app.parser.hsm.ctx.txDropped, app.parser.hsm.ctx.pings);
+    assertCatchesAllocation(
+      () => {
+        app.onTxReady();
+        kernel.run();
+      },
+      100,
+      'uart-lines onTxReady + run',
+    );
   });
 });

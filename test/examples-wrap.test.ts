@@ -4,7 +4,7 @@
 // 2^31 and 2^32 ms on the simulator (startMs) doing exactly what they do in
 // an early cycle, shifted in time.
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation } from './support/alloc.js';
 import { fresh } from '../examples/io.js';
 import { bootSim, eventCode, scheduleScenario, SCENARIO_MS, type SimFirmware } from '../examples/sim.js';
 import { SIG_BLINK, SIG_DEBOUNCE } from '../examples/blinky.js';
@@ -144,5 +144,6 @@ describe('examples: blinky and port-reset across the clock wrap', function () {
     assertNoAllocation(() => r.sim.step(), 4000, 'blinky + port-reset, one simulator step across 2^32 ms');
     assert.ok(r.sim.now() > P32, `ran to ${r.sim.now()} ms`);
     assert.ok(r.fw.blinky!.blinker.hsm.ctx.toggles > 10);
+    assertCatchesAllocation(() => r.sim.step(), 100, 'one simulator step across 2^32 ms');
   });
 });

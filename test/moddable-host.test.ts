@@ -16,7 +16,7 @@
 // never throws. Every test leaves no timer running and no pin/port open.
 import fc from 'fast-check';
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation, onXs } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation, onXs } from './support/alloc.js';
 import Timer, { MAX_TIMERS, instrumentationSamples, startInstrumentationTimer } from './support/moddable/timer.js';
 import Time, { advanceTicks, resetTime, setTicks } from './support/moddable/time.js';
 import Digital from './support/moddable/digital.js';
@@ -799,6 +799,7 @@ describe('hosts/moddable AllocationProbe', function () {
       'AllocationProbe.snapshot + read',
     );
     assert.deepEqual([probe.windows, probe.collections, probe.slots, probe.outcome], [10001, 0, 0, PROBE_CLEAN]);
+    assertCatchesAllocation(() => probe.tick(i++), 100, 'AllocationProbe.tick');
   });
 });
 
@@ -953,6 +954,17 @@ describe('hosts/moddable SerialPort (UART)', function () {
     );
     assert.deepEqual([port.received, port.refused, port.written, port.txFull, s.rxWaiting, s.txWaiting], [10000, 0, 10000, 0, 0, 0]);
     assert.ok(port.writables >= 10000 && sink.txReady === port.writables);
+    assertCatchesAllocation(
+      () => {
+        s.inject(i & 0xff);
+        port.write(i++ & 0xff);
+        s.takeTx();
+        s.deliver();
+        sink.length = 0;
+      },
+      100,
+      'SerialPort receive + write + onWritable',
+    );
     port.close();
   });
 
@@ -965,6 +977,7 @@ describe('hosts/moddable SerialPort (UART)', function () {
     const full = port.txFull;
     assertNoAllocation(() => port.write(0x21), 10000, 'SerialPort.write refused (no room)');
     assert.deepEqual([port.txFull - full, port.written, port.writeErrors], [10000, ESP32_UART_FIFO_BYTES, 0]);
+    assertCatchesAllocation(() => port.write(0x21), 100, 'SerialPort.write refused');
     port.close();
   });
 });
@@ -1156,6 +1169,14 @@ describe('hosts/moddable device: startDevice with the uart-lines app', function 
     assert.ok(t.stalls > 0, `the transmitter stalled (stalls ${t.stalls})`);
     assert.equal(inst.serial.writeErrors, 0);
     assert.equal(sent + s.txWaiting, inst.serial.written);
+    assertCatchesAllocation(
+      () => {
+        s.deliverAll();
+        Timer.advance(board.tickMs);
+      },
+      100,
+      'uart-lines device tick',
+    );
     stopDevice(run);
   });
 });

@@ -5,7 +5,7 @@
 // in the same order and with the same due times (p1, modulo 2^32 as a signed
 // int32) whichever of these clocks drives them, right across both points.
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation } from './support/alloc.js';
 import { MAX_DELAY_MS, TimerTable, TimerUsageError, type TimerSink } from '../src/timer.js';
 import { Kernel, type AoPort, type Behaviour, type KernelHost } from '../src/kernel.js';
 import { Simulator } from '../hosts/sim/simulator.js';
@@ -145,6 +145,24 @@ describe('timer table across the clock wrap', function () {
     assert.equal(t.arm(a, 10, 0.5), 11, 'a fraction of a ms is rounded up');
   });
 
+  it('refuses a now that is not a finite number (a host whose now() returns undefined would stall every timer)', function () {
+    const s = new Sink();
+    const t = new TimerTable({ name: 'tw', capacity: 2 }, s);
+    const a = t.create(0, 1);
+    t.arm(a, 100, 5);
+    const named = (op: string) => (e: unknown): boolean =>
+      e instanceof TimerUsageError && new RegExp(`"tw": ${op}\\(\\) needs now as a finite number of ms`).test(e.message);
+    for (const bad of [undefined, NaN, Infinity, -Infinity]) {
+      assert.throws(() => t.arm(a, bad as unknown as number, 1), named('arm'));
+      assert.throws(() => t.tick(bad as unknown as number), named('tick'));
+    }
+    // Nothing changed: still armed for 105, and tick() is not left marked as running.
+    assert.equal(t.remaining(a, 100), 5);
+    assert.equal(t.tick(104), 0);
+    assert.equal(t.tick(105), 1);
+    assert.deepEqual(s.log, [1, 105]);
+  });
+
   it('a zero delay is due at now and expires on the next tick, also at the wrap point', function () {
     const s = new Sink();
     const t = new TimerTable({ capacity: 2 }, s);
@@ -179,6 +197,11 @@ describe('timer table across the clock wrap', function () {
     }, 10000, 'timer arm+tick across 2^32, signed int32 now');
     assert.ok(s.n >= 20000 + 6000, `${s.n} posts`);
     assert.equal(t.missed, 0);
+    assertCatchesAllocation(() => {
+      t.arm(a, dev | 0, 1);
+      dev += 1;
+      t.tick(dev | 0);
+    }, 100, 'timer arm+tick across 2^32');
   });
 });
 
@@ -274,6 +297,12 @@ describe('kernel time events on the simulator across the clock wrap', function (
       k.run();
     }, 10000, 'kernel arm+tick+run across 2^32');
     assert.equal(n, 10000 + 5000);
+    assertCatchesAllocation(() => {
+      k.arm(a, 1);
+      clock.t += 1;
+      k.tick();
+      k.run();
+    }, 100, 'kernel arm+tick+run across 2^32');
   });
 });
 

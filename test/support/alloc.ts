@@ -110,3 +110,31 @@ export function assertNoAllocation(fn: () => unknown, n = 10000, what = 'the ope
   }
   return a;
 }
+
+/**
+ * The positive control that stands next to an assertNoAllocation: the same
+ * operation, in the same setting, plus one array literal per call must be
+ * caught (AllocationError). Shows the counters see an allocation on exactly
+ * this path (stand-ins, timers and all), so a 0 beside it means something.
+ * XS only: on Node there are no counters, and it returns false.
+ */
+export function assertCatchesAllocation(fn: () => unknown, n = 100, what = 'the operation'): boolean {
+  if (allocations(() => 0, 1) === null) return false;
+  let caught = false;
+  try {
+    assertNoAllocation(
+      () => {
+        fn();
+        return [n];
+      },
+      n,
+      what + ' + one array literal (positive control)',
+    );
+  } catch (e) {
+    if (!(e instanceof AllocationError)) throw e;
+    if (e.measured.slots <= 0) throw new Error(`positive control for ${what}: caught, but ${e.measured.slots} slots/call`);
+    caught = true;
+  }
+  if (!caught) throw new Error(`positive control for ${what}: an array literal per call was not caught; the probe cannot see this path`);
+  return true;
+}
