@@ -16,8 +16,9 @@
  *   3. if a tick is due: tickable.tick(t ms)
  *   4. runnable.run(): with `runOn: 'tick'` (default) only in steps with a
  *      tick; with `runOn: 'step'` in every step
- *   5. if run() was called and the step recorded nothing, record REC_STEP
- *      (so a replay calls run() there too)
+ *   5. if the step recorded nothing (an edge to the level the pin already
+ *      had, say), record REC_STEP, so a replay takes the same step at the
+ *      same time and calls run() there too
  *
  * `runOn: 'tick'` models a device: the host loop (kernel tick + run) runs on
  * the tick timer and interrupt callbacks arrive in between, at their own
@@ -403,7 +404,8 @@ export class Simulator {
     const runs = ticked || !this.runOnTick;
     if (runs && rn !== null) n = rn.run();
     // ---- firmware step ends ----
-    if (runs && trace.end() + trace.lost === marks) trace.record(t, REC_STEP, 0, 0, 0);
+    // Every step leaves a record: a replay steps only where the trace has one.
+    if (trace.end() + trace.lost === marks) trace.record(t, REC_STEP, 0, 0, 0);
     this.steps++;
     this.dispatched += n;
     const after = this.afterHook;

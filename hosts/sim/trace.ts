@@ -20,7 +20,7 @@
  * | REC_POOL_HOLD   7    | in  | pool     | requested | claimed                     |
  * | REC_POOL_RELEASE 8   | in  | pool     | hold #    | released                    |
  * | REC_FAULT_REFUSED 9  | in  | event kind (EV_* in events.ts) | x | y (the scheduler was full) |
- * | REC_STEP       10    | in  | 0        | 0         | 0  (a step that called run() and recorded nothing else) |
+ * | REC_STEP       10    | in  | 0        | 0         | 0  (a step that recorded nothing else: a replay steps there too) |
  * | REC_OUT        16    | out | output   | level     | 0                           |
  * | REC_TX         17    | out | port     | byte      | 0                           |
  * | REC_STATE      18    | out | machine  | state     | 0                           |
