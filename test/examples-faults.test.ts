@@ -100,6 +100,7 @@ describe('examples under fault injection', function () {
       assert.equal(b.sim.now(), 4000);
       assert.equal(b.sim.trace.firstDifference(a.sim.trace), -1);
       assert.equal(b.sim.trace.end(), a.sim.trace.end());
+      assert.equal(b.sim.steps, a.sim.steps, 'the same steps (boot-time outputs are no step)');
       assert.deepEqual(b.fw.states(), a.fw.states());
       assert.deepEqual(b.fw.counters(), a.fw.counters());
       assert.deepEqual(b.fw.queues(), a.fw.queues());

@@ -371,7 +371,13 @@ export class Simulator {
 
   private nextStepUs(): number {
     const r = this.replayTrace;
-    if (r !== null) return this.cursor < r.end() ? r.timeUs(this.cursor) : Infinity;
+    if (r !== null) {
+      // Every recorded step left an input record (a tick, an edge, ... or
+      // REC_STEP); outputs alone (the firmware's boot-time writes) are no step.
+      const end = r.end();
+      while (this.cursor < end && r.kind(this.cursor) >= REC_FIRST_OUTPUT) this.cursor++;
+      return this.cursor < end ? r.timeUs(this.cursor) : Infinity;
+    }
     const e = this.scheduler.peekTimeUs();
     const d = this.clock.dueUs;
     return e < d ? e : d;
