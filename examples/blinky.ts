@@ -5,49 +5,48 @@
  *
  *  debouncer (flat)                          blinker (hierarchical, depth 3)
  *
- *   +--------+  EDGE / raw = level,           +-----+  PRESS   +--------------------------------------+
- *   | stable | ---- arm(debounceMs) ---+      | off | -------> | on                                   |
- *   +--------+                         v      +-----+ <------- |  +------+ PRESS +------+ PRESS      |
- *       ^                       +----------+     ^    PRESS    |  | slow | ----> | fast | ------+    |
- *       |  DEBOUNCE [fresh] /   | settling |     |   (from     |  +------+       +------+       v    |
- *       |  raw != stable:       +----------+     |   double)   |  BLINK [fresh]: toggle LED  +--------+ |
- *       |  stable = raw,          |  EDGE / raw = level,       |  (periodic half-period)     | double | |
- *       |  press -> post PRESS    |  re-arm (quiet window)     |                             +--------+ |
- *       +-------------------------+                            |  double: flash1 -> gap1 -> flash2 -> pause -> flash1 ...
- *                                                              |          (one-shot BLINK [fresh] each) |
+ *   +--------+  EDGE / raw = level            +-----+  PRESS   +--------------------------------------+
+ *   | stable | ----------------------+        | off | -------> | on                                   |
+ *   +--------+                       v        +-----+ <------- |  +------+ PRESS +------+ PRESS      |
+ *       ^                     +----------+       ^    PRESS    |  | slow | ----> | fast | ------+    |
+ *       |  after debounce /   | settling | --+   |   (from     |  +------+       +------+       v    |
+ *       |  raw != stable:     +----------+   |   |   double)   |  every slowHalf / fastHalf:  +--------+ |
+ *       |  stable = raw,          ^   EDGE / raw = level       |  toggle LED                  | double | |
+ *       |  press -> post PRESS    +---(self: re-arms after)    |                              +--------+ |
+ *       +------------------------------------+                 |  double: flash1 -> gap1 -> flash2 -> pause -> flash1 ...
+ *                                                              |          (after flash / gap / flash / pause)  |
  *                                                              +--------------------------------------+
  *
- * - Debounce: an edge (any level) arms a one-shot DEBOUNCE time event
- *   `debounceMs` ahead; each further edge re-arms it (the input must be quiet
- *   for debounceMs). When it expires, the last level seen is the stable level;
- *   a change to the active level is a press, posted to the blinker as PRESS.
- *   Bounce never reaches the blinker: `edges` counts every edge, `presses`
- *   and `releases` the debounced changes.
+ * - Debounce: an edge (any level) enters `settling`, whose `after: { debounce }`
+ *   timer fires `debounceMs` later; each further edge re-enters settling (a
+ *   self-transition), which re-arms it: the input must be quiet for
+ *   debounceMs. Then the last level seen is the stable level; a change to the
+ *   active level is a press, posted to the blinker as PRESS. Bounce never
+ *   reaches the blinker: `edges` counts every edge, `presses` and `releases`
+ *   the debounced changes.
  * - Patterns: each press cycles off -> slow -> fast -> double -> off. slow and
- *   fast arm the BLINK time event periodically (half of `slowMs`/`fastMs`) and
- *   toggle the LED; double is a composite of four one-shot phases
- *   (flash, gap, flash, pause). Leaving `on` disarms BLINK and turns the LED off.
+ *   fast toggle the LED `every` half period; double is a composite of four
+ *   one-shot phases (flash, gap, flash, pause). Leaving `on` turns the LED off;
+ *   leaving a state disarms its timers (the kernel drops an expiry queued
+ *   before that, so no stale BLINK ever arrives).
  *
  * LED periods (rising edge to rising edge): slow `slowMs`, fast `fastMs`,
  * double `2 * flashMs + gapMs + pauseMs` with two flashes.
  *
- * Allocation: `bootBlinky` allocates the two machines, their queues and two
- * time events. Handling EDGE, DEBOUNCE, PRESS and BLINK allocates nothing
- * (test/examples-blinky.test.ts measures whole simulator steps on XS).
+ * Allocation: `bootBlinky` allocates the two machines, their queues and
+ * their seven time events. Handling EDGE, PRESS and every timer expiry
+ * allocates nothing (test/examples-blinky.test.ts measures whole simulator
+ * steps on XS).
  */
+import type { ActiveMachine } from '../src/active-machine.js';
 import type { Kernel } from '../src/kernel.js';
-import { defineHsm, type HsmDefinition } from '../src/hsm.js';
-import { checkOption, fresh, spawnMachine, type ExampleIo, type InputSink, type RunningMachine } from './io.js';
+import { defineHsm } from '../src/hsm.js';
+import { checkOption, type ExampleIo, type InputSink } from './io.js';
 
-/** Debouncer signals. */
+/** Debouncer signal. */
 export const SIG_EDGE = 1;
-export const SIG_DEBOUNCE = 2;
-/** Blinker signals. */
+/** Blinker signal. */
 export const SIG_PRESS = 1;
-export const SIG_BLINK = 2;
-
-const DEBOUNCER_SIGNALS = Object.freeze({ EDGE: SIG_EDGE, DEBOUNCE: SIG_DEBOUNCE });
-const BLINKER_SIGNALS = Object.freeze({ PRESS: SIG_PRESS, BLINK: SIG_BLINK });
 
 export interface BlinkyConfig {
   /** Platform pin number of the button (what onEdge receives). Default 0. */
@@ -78,8 +77,6 @@ export interface BlinkyConfig {
 export interface DebouncerCtx {
   raw: number;
   stable: number;
-  /** First due time of the current DEBOUNCE arming (kernel.arm's result; see fresh()). */
-  dueAt: number;
   edges: number;
   presses: number;
   releases: number;
@@ -87,18 +84,14 @@ export interface DebouncerCtx {
 
 export interface BlinkerCtx {
   led: number;
-  /** Due time of the current BLINK arming, moved to each accepted periodic BLINK (see fresh()). */
-  dueAt: number;
   toggles: number;
   patterns: number;
 }
 
-/** The running example: machines, time events, settings. */
+/** The running example: machines and settings. */
 export class Blinky implements InputSink {
-  readonly debouncer: RunningMachine<DebouncerCtx>;
-  readonly blinker: RunningMachine<BlinkerCtx>;
-  readonly debounceTimer: number;
-  readonly blinkTimer: number;
+  readonly debouncer: ActiveMachine<DebouncerCtx>;
+  readonly blinker: ActiveMachine<BlinkerCtx>;
   readonly buttonPin: number;
   readonly ledOut: number;
   readonly activeLevel: number;
@@ -126,13 +119,13 @@ export class Blinky implements InputSink {
     this.flashMs = opt('flashMs', config.flashMs ?? 60, 1, 600000);
     this.gapMs = opt('gapMs', config.gapMs ?? 80, 1, 600000);
     this.pauseMs = opt('pauseMs', config.pauseMs ?? 400, 1, 600000);
-    const cap = config.queueCapacity ?? 8;
-    this.blinker = spawnMachine(kernel, blinkerDefinition(this), io, config.blinkerMachine ?? 1, config.blinkerPriority ?? 5, cap);
-    this.debouncer = spawnMachine(kernel, debouncerDefinition(this), io, config.debouncerMachine ?? 0, config.debouncerPriority ?? 6, cap);
-    this.debouncer.hsm.ctx.stable = this.activeLevel ^ 1;
-    this.debouncer.hsm.ctx.raw = this.activeLevel ^ 1;
-    this.debounceTimer = kernel.timeEvent(this.debouncer.ao, SIG_DEBOUNCE);
-    this.blinkTimer = kernel.timeEvent(this.blinker.ao, SIG_BLINK);
+    const queueCapacity = config.queueCapacity ?? 8;
+    this.blinker = kernel.spawnMachine(blinkerDefinition(this), {
+      priority: config.blinkerPriority ?? 5, queueCapacity, monitor: io, machine: config.blinkerMachine ?? 1,
+    });
+    this.debouncer = kernel.spawnMachine(debouncerDefinition(this), {
+      priority: config.debouncerPriority ?? 6, queueCapacity, monitor: io, machine: config.debouncerMachine ?? 0,
+    });
   }
 
   /** IO callback: a button edge. */
@@ -143,43 +136,37 @@ export class Blinky implements InputSink {
     return false;
   }
 
-  /** Arms the blink time event (one-shot when periodMs is 0) and records its first due time. */
-  armBlink(ctx: BlinkerCtx, delayMs: number, periodMs: number): void {
-    ctx.dueAt = this.kernel.arm(this.blinkTimer, delayMs, periodMs);
-  }
-
   setLed(ctx: BlinkerCtx, level: number): void {
     ctx.led = level;
     this.io.write(this.ledOut, level);
   }
 }
 
-function debouncerDefinition(app: Blinky): HsmDefinition<DebouncerCtx> {
-  const onEdge = (c: DebouncerCtx, level: number): void => {
-    c.edges++;
-    c.raw = level;
-    c.dueAt = app.kernel.arm(app.debounceTimer, app.debounceMs);
-  };
+function debouncerDefinition(app: Blinky) {
+  const edge = { target: 'settling', action: (c: DebouncerCtx, level: number): void => { c.edges++; c.raw = level; } } as const;
+  const released = app.activeLevel ^ 1;
   return defineHsm({
     name: 'debouncer',
-    signals: DEBOUNCER_SIGNALS,
-    context: (): DebouncerCtx => ({ raw: 0, stable: 0, dueAt: 0, edges: 0, presses: 0, releases: 0 }),
+    signals: { EDGE: SIG_EDGE },
+    context: (): DebouncerCtx => ({ raw: released, stable: released, edges: 0, presses: 0, releases: 0 }),
+    delays: { debounce: app.debounceMs },
     initial: 'stable',
     states: {
-      stable: { on: { EDGE: { target: 'settling', action: onEdge } } },
+      stable: { on: { EDGE: edge } },
       settling: {
-        on: {
-          EDGE: { action: onEdge },
-          DEBOUNCE: {
-            guard: (c, _id, due) => fresh(due, c.dueAt),
+        on: { EDGE: edge }, // a self-transition: re-entering settling re-arms its timer
+        after: {
+          debounce: {
             target: 'stable',
             action: (c) => {
               if (c.raw === c.stable) return;
               c.stable = c.raw;
-              if (c.stable === app.activeLevel) {
-                c.presses++;
-                app.kernel.post(app.blinker.ao, SIG_PRESS);
-              } else c.releases++;
+              if (c.stable !== app.activeLevel) {
+                c.releases++;
+                return;
+              }
+              c.presses++;
+              app.kernel.post(app.blinker.ao, SIG_PRESS);
             },
           },
         },
@@ -188,60 +175,33 @@ function debouncerDefinition(app: Blinky): HsmDefinition<DebouncerCtx> {
   });
 }
 
-function blinkerDefinition(app: Blinky): HsmDefinition<BlinkerCtx> {
-  // A periodic BLINK moves dueAt to its own due time: the next period is due
-  // later, and fresh() compares by a difference that must stay under 2^31 ms.
-  const toggle = (c: BlinkerCtx, _id: number, due: number): void => {
-    c.dueAt = due;
-    c.toggles++;
-    app.setLed(c, c.led ^ 1);
-  };
-  const isFresh = (c: BlinkerCtx, _id: number, due: number): boolean => fresh(due, c.dueAt);
-  const phase = (level: number, ms: () => number) => (c: BlinkerCtx): void => {
-    app.setLed(c, level);
-    app.armBlink(c, ms(), 0);
-  };
+function blinkerDefinition(app: Blinky) {
+  const toggle = { action: (c: BlinkerCtx): void => { c.toggles++; app.setLed(c, c.led ^ 1); } };
+  const pattern = (c: BlinkerCtx): void => { c.patterns++; app.setLed(c, 1); };
+  const led = (level: number) => (c: BlinkerCtx): void => app.setLed(c, level);
   return defineHsm({
     name: 'blinker',
-    signals: BLINKER_SIGNALS,
-    context: (): BlinkerCtx => ({ led: 0, dueAt: 0, toggles: 0, patterns: 0 }),
+    signals: { PRESS: SIG_PRESS },
+    context: (): BlinkerCtx => ({ led: 0, toggles: 0, patterns: 0 }),
+    delays: { slowHalf: app.slowHalfMs, fastHalf: app.fastHalfMs, flash: app.flashMs, gap: app.gapMs, pause: app.pauseMs },
     initial: 'off',
     states: {
       off: { on: { PRESS: 'on' } },
       on: {
         initial: 'slow',
-        exit: (c) => {
-          app.kernel.disarm(app.blinkTimer);
-          app.setLed(c, 0);
-        },
+        exit: (c) => app.setLed(c, 0),
         on: { PRESS: 'off' },
         states: {
-          slow: {
-            entry: (c) => {
-              c.patterns++;
-              app.setLed(c, 1);
-              app.armBlink(c, app.slowHalfMs, app.slowHalfMs);
-            },
-            on: { PRESS: 'fast', BLINK: { guard: isFresh, action: toggle } },
-          },
-          fast: {
-            entry: (c) => {
-              c.patterns++;
-              app.setLed(c, 1);
-              app.armBlink(c, app.fastHalfMs, app.fastHalfMs);
-            },
-            on: { PRESS: 'double', BLINK: { guard: isFresh, action: toggle } },
-          },
+          slow: { entry: pattern, every: { slowHalf: toggle }, on: { PRESS: 'fast' } },
+          fast: { entry: pattern, every: { fastHalf: toggle }, on: { PRESS: 'double' } },
           double: {
             initial: 'flash1',
-            entry: (c) => {
-              c.patterns++;
-            },
+            entry: (c) => { c.patterns++; },
             states: {
-              flash1: { entry: phase(1, () => app.flashMs), on: { BLINK: { guard: isFresh, target: 'gap1' } } },
-              gap1: { entry: phase(0, () => app.gapMs), on: { BLINK: { guard: isFresh, target: 'flash2' } } },
-              flash2: { entry: phase(1, () => app.flashMs), on: { BLINK: { guard: isFresh, target: 'pause' } } },
-              pause: { entry: phase(0, () => app.pauseMs), on: { BLINK: { guard: isFresh, target: 'flash1' } } },
+              flash1: { entry: led(1), after: { flash: 'gap1' } },
+              gap1: { entry: led(0), after: { gap: 'flash2' } },
+              flash2: { entry: led(1), after: { flash: 'pause' } },
+              pause: { entry: led(0), after: { pause: 'flash1' } },
             },
           },
         },

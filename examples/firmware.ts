@@ -70,7 +70,8 @@ export class Firmware implements InputSink {
     this.examples = Object.freeze(examples.slice());
     const cap = options.queueCapacity ?? 8;
     this.queueCapacity = cap;
-    this.kernel = new Kernel({ name: 'firmware', host, maxObjects: 8, timers: 8 });
+    // Time events: blinky's machines declare 7 (debounce; slow, fast and four double-blink phases), port-reset's 2.
+    this.kernel = new Kernel({ name: 'firmware', host, maxObjects: 8, timers: 12 });
     this.blinky = examples.includes('blinky') ? bootBlinky(this.kernel, io, { queueCapacity: cap }) : null;
     this.portReset = examples.includes('port-reset') ? bootPortReset(this.kernel, io, { queueCapacity: cap }) : null;
     this.uart = examples.includes('uart-lines') ? bootUartLines(this.kernel, io, { queueCapacity: cap }) : null;

@@ -4,12 +4,12 @@
  *
  *   +------+ REQUEST  +--------------------------------------------+
  *   | idle | -------> | resetting (entry: attempts++)              |
- *   +------+          |  +-----------+  TIMER [fresh]   +--------+ |  TIMER [fresh] [attempts <= maxRetries]
+ *   +------+          |  +-----------+  after pulse     +--------+ |  after timeout [attempts <= maxRetries]
  *                     |  | asserting | ---------------> | waiting| |-----> resetting (self: next attempt)
  *                     |  +-----------+                  +--------+ |
  *                     |  reset line = 1 for pulseMs     reset line = 0, wait for PG = 1 up to timeoutMs
  *                     +--------------------------------------------+
- *                        | PG = 1 (in waiting)                 | TIMER [fresh] [attempts > maxRetries]
+ *                        | PG = 1 (in waiting)                 | after timeout [attempts > maxRetries]
  *                        v                                     v
  *                   +---------+  PG = 0 (power lost)     +-------+
  *                   | enabled | --> resetting            | fault | --REQUEST--> resetting (attempts = 0)
@@ -27,18 +27,22 @@
  * - Counters (context): attempts (this cycle), retries and timeouts (all
  *   cycles), cycles, enables, faults, powerLost.
  *
- * Allocation: `bootPortReset` allocates the machine, its queue and one time
- * event. Every event after boot allocates nothing (XS test over simulator steps).
+ * Timers: `asserting` and `waiting` each declare an `after` timer, armed on
+ * entry and disarmed on exit; the kernel drops an expiry queued before a
+ * disarm, so a power-good that ends `waiting` can never be followed by a
+ * stale timeout.
+ *
+ * Allocation: `bootPortReset` allocates the machine, its queue and its two
+ * time events. Every event after boot allocates nothing (XS test over
+ * simulator steps).
  */
+import type { ActiveMachine } from '../src/active-machine.js';
 import type { Kernel } from '../src/kernel.js';
-import { defineHsm, type HsmDefinition } from '../src/hsm.js';
-import { checkOption, fresh, spawnMachine, type ExampleIo, type InputSink, type RunningMachine } from './io.js';
+import { defineHsm } from '../src/hsm.js';
+import { checkOption, type ExampleIo, type InputSink } from './io.js';
 
 export const SIG_REQUEST = 1;
 export const SIG_POWER_GOOD = 2;
-export const SIG_TIMER = 3;
-
-const SIGNALS = Object.freeze({ REQUEST: SIG_REQUEST, PG: SIG_POWER_GOOD, TIMER: SIG_TIMER });
 
 export interface PortResetConfig {
   /** Platform pin numbers of the request input (rising edge) and power-good input. Defaults 1 and 2. */
@@ -68,13 +72,10 @@ export interface PortCtx {
   enables: number;
   faults: number;
   powerLost: number;
-  /** First due time of the current TIMER arming (kernel.arm's result; see fresh()). */
-  dueAt: number;
 }
 
 export class PortReset implements InputSink {
-  readonly port: RunningMachine<PortCtx>;
-  readonly timer: number;
+  readonly port: ActiveMachine<PortCtx>;
   readonly requestPin: number;
   readonly powerGoodPin: number;
   readonly resetOut: number;
@@ -100,8 +101,9 @@ export class PortReset implements InputSink {
     this.pulseMs = opt('pulseMs', config.pulseMs ?? 20, 1, 60000);
     this.timeoutMs = opt('timeoutMs', config.timeoutMs ?? 100, 1, 600000);
     this.maxRetries = opt('maxRetries', config.maxRetries ?? 2, 0, 1000);
-    this.port = spawnMachine(kernel, portDefinition(this), io, config.machine ?? 2, config.priority ?? 4, config.queueCapacity ?? 8);
-    this.timer = kernel.timeEvent(this.port.ao, SIG_TIMER);
+    this.port = kernel.spawnMachine(portDefinition(this), {
+      priority: config.priority ?? 4, queueCapacity: config.queueCapacity ?? 8, monitor: io, machine: config.machine ?? 2,
+    });
   }
 
   /** IO callback: request input (rising edge = REQUEST) or power-good input (PG with the level). */
@@ -115,101 +117,50 @@ export class PortReset implements InputSink {
     if (!ok) this.refusedEdges++;
     return ok;
   }
-
-  /** Arms the one-shot TIMER and records its due time (fresh() tells its expiry from a stale one). */
-  arm(c: PortCtx, ms: number): void {
-    c.dueAt = this.kernel.arm(this.timer, ms);
-  }
 }
 
-function portDefinition(app: PortReset): HsmDefinition<PortCtx> {
-  const isFresh = (c: PortCtx, _id: number, due: number): boolean => fresh(due, c.dueAt);
-  const newCycle = (c: PortCtx): void => {
-    c.cycles++;
-    c.attempts = 0;
-  };
+function portDefinition(app: PortReset) {
+  const write = (out: number, level: number) => (): void => app.io.write(out, level);
+  const restart = { target: 'resetting', action: (c: PortCtx): void => { c.cycles++; c.attempts = 0; } } as const;
   return defineHsm({
     name: 'port',
-    signals: SIGNALS,
-    context: (): PortCtx => ({ attempts: 0, retries: 0, timeouts: 0, cycles: 0, enables: 0, faults: 0, powerLost: 0, dueAt: 0 }),
+    signals: { REQUEST: SIG_REQUEST, PG: SIG_POWER_GOOD },
+    context: (): PortCtx => ({ attempts: 0, retries: 0, timeouts: 0, cycles: 0, enables: 0, faults: 0, powerLost: 0 }),
+    delays: { pulse: app.pulseMs, timeout: app.timeoutMs },
     initial: 'idle',
     states: {
-      idle: { on: { REQUEST: { target: 'resetting', action: newCycle } } },
+      idle: { on: { REQUEST: restart } },
       resetting: {
         initial: 'asserting',
-        entry: (c) => {
-          c.attempts++;
-        },
-        exit: () => {
-          app.kernel.disarm(app.timer);
-          app.io.write(app.resetOut, 0);
-        },
+        entry: (c) => { c.attempts++; },
+        exit: write(app.resetOut, 0),
         states: {
-          asserting: {
-            entry: (c) => {
-              app.io.write(app.resetOut, 1);
-              app.arm(c, app.pulseMs);
-            },
-            on: { TIMER: { guard: isFresh, target: 'waiting' } },
-          },
+          asserting: { entry: write(app.resetOut, 1), after: { pulse: 'waiting' } },
           waiting: {
-            entry: (c) => {
-              app.io.write(app.resetOut, 0);
-              app.arm(c, app.timeoutMs);
-            },
-            on: {
-              PG: { guard: (_c, level) => level === 1, target: 'enabled' },
-              TIMER: [
-                {
-                  guard: (c, _id, due) => fresh(due, c.dueAt) && c.attempts <= app.maxRetries,
-                  target: 'resetting',
-                  kind: 'external', // exit and re-enter resetting: its entry counts the attempt
-                  action: (c) => {
-                    c.timeouts++;
-                    c.retries++;
-                  },
-                },
-                {
-                  guard: isFresh,
-                  target: 'fault',
-                  action: (c) => {
-                    c.timeouts++;
-                  },
-                },
+            entry: write(app.resetOut, 0),
+            on: { PG: { guard: (_c, level) => level === 1, target: 'enabled' } },
+            after: {
+              timeout: [
+                // external: exit and re-enter resetting, whose entry counts the attempt
+                { guard: (c) => c.attempts <= app.maxRetries, target: 'resetting', kind: 'external', action: (c) => { c.timeouts++; c.retries++; } },
+                { target: 'fault', action: (c) => { c.timeouts++; } },
               ],
             },
           },
         },
       },
       enabled: {
-        entry: (c) => {
-          c.enables++;
-          app.io.write(app.enableOut, 1);
-        },
-        exit: () => {
-          app.io.write(app.enableOut, 0);
-        },
+        entry: (c) => { c.enables++; app.io.write(app.enableOut, 1); },
+        exit: write(app.enableOut, 0),
         on: {
-          REQUEST: { target: 'resetting', action: newCycle },
-          PG: {
-            guard: (_c, level) => level === 0,
-            target: 'resetting',
-            action: (c) => {
-              c.powerLost++;
-              newCycle(c);
-            },
-          },
+          REQUEST: restart,
+          PG: { guard: (_c, level) => level === 0, target: 'resetting', action: (c) => { c.powerLost++; restart.action(c); } },
         },
       },
       fault: {
-        entry: (c) => {
-          c.faults++;
-          app.io.write(app.faultOut, 1);
-        },
-        exit: () => {
-          app.io.write(app.faultOut, 0);
-        },
-        on: { REQUEST: { target: 'resetting', action: newCycle } },
+        entry: (c) => { c.faults++; app.io.write(app.faultOut, 1); },
+        exit: write(app.faultOut, 0),
+        on: { REQUEST: restart },
       },
     },
   });

@@ -74,7 +74,8 @@ import type { AoPort, Behaviour, Kernel } from '../src/kernel.js';
 import { defineHsm, type HsmDefinition } from '../src/hsm.js';
 import { BlockPool, NO_BLOCK } from '../src/pool.js';
 import { BlockStream, Stream } from '../src/stream.js';
-import { checkOption, MachineAo, type ExampleIo } from './io.js';
+import { ActiveMachine } from '../src/active-machine.js';
+import { checkOption, type ExampleIo } from './io.js';
 
 /** Parser AO: the RX stream's readiness signal (dispatched by the feeder, not the machine). */
 export const SIG_RX_READY = 10;
@@ -174,7 +175,7 @@ class Vocabulary {
 
 /** The parser AO's behaviour: drains the RX stream into the machine, one byte per dispatch. */
 class ParserFeeder implements Behaviour {
-  readonly machine: MachineAo<ParserCtx>;
+  readonly machine: ActiveMachine<ParserCtx>;
   /** Bytes of the current line so far (reset by '\n'). */
   lineLen = 0;
   bytes = 0;
@@ -185,7 +186,8 @@ class ParserFeeder implements Behaviour {
     private readonly io: ExampleIo,
     machineId: number,
   ) {
-    this.machine = new MachineAo(definition, port, io, machineId, false);
+    // It logs RX_READY itself (below), not each byte it feeds the machine.
+    this.machine = new ActiveMachine(definition, port, { monitor: io, machine: machineId, logEvents: false });
   }
   start(): void {
     this.machine.start();
@@ -333,7 +335,7 @@ export class UartLines {
   }
 
   /** The parser's state machine and counters. */
-  get parser(): MachineAo<ParserCtx> {
+  get parser(): ActiveMachine<ParserCtx> {
     return this.feeder.machine;
   }
 

@@ -12,8 +12,50 @@
  * (signal x state -> first transition | DEFER | 0), per-transition LCA and a
  * precomputed handler sequence (entries down to the target followed by the
  * target's initial drill-down). `new Hsm(definition, options)` makes one
- * instance: context, current leaf, history record, a defer ring and (unless a
- * queue is injected) its own run-to-completion ring. See docs/hsm.md.
+ * instance: context, current leaf, history record, a defer ring, its time
+ * events and (unless a queue is injected) its own run-to-completion ring.
+ * See docs/hsm.md.
+ *
+ * Spec summary (types in HsmSpec / HsmStateSpec):
+ *   { name, signals: { NAME: 1.. }, context: () => C, initial, states,
+ *     delays?: { name: ms | (ctx) => ms }, timers?: ['SIGNAL', ...], maxDepth? }
+ *   state: { entry?, exit?, initial?, history?: 'shallow' | 'deep',
+ *            on?: { SIGNAL: transitions }, defer?: ['SIGNAL'],
+ *            after?: { [ms | delayName]: transitions },      // one-shot
+ *            every?: { [ms | delayName]: transitions },      // periodic
+ *            states? }
+ *   transitions: 'target' | { target?, guard?, action?, kind?, history? } | [ ...tried in order ]
+ * `defineHsm` infers the state names from `states`: a target (initial, on,
+ * after, every) that names no state, an after/every key that is neither a
+ * number nor a `delays` name, and a signal name outside `signals` (on, defer,
+ * timers) fail to compile; the same mistakes are HsmDefinitionErrors at run time.
+ *
+ * Time (XState's `after`/`every`/`delays`, QP's time events). Every
+ * after/every entry is a timer with a synthetic signal above the declared
+ * ones (maxSig + 1 + k, named e.g. `after 500 ms (settling)`, `every slowHalf
+ * (slow)` in `signalNames`); its transitions are compiled like `on`
+ * transitions of its state (guards, lists, LCA, sequences). The state's entry
+ * is composed at definition as (user entry, then arm its timers) and its exit
+ * as (disarm them, then user exit), so they ride the precomputed sequences and
+ * states without timers pay nothing. `every` arms with delay = period (first
+ * expiry one period after entry). A delay function runs on each entry, after
+ * the entry action, with the context. Named timers (`timers: ['BLINK']`)
+ * post their declared signal (handled in `on`, deferrable); actions call
+ * `hsm.arm(S.BLINK, delayMs, periodMs = 0)` / `hsm.disarm(S.BLINK)` with the
+ * signal NUMBER (a string literal evaluated in an action allocates on the XS
+ * host engine); they are NOT disarmed on exit: disarm them in an exit action.
+ * The machine creates one time event per timer at construction through
+ * `options.timers` (an HsmTimerHost: the kernel's AoPort; NO_TIMERS without
+ * one) and keeps the ids in `timeEvents`.
+ * Expiry contract with the host: an expiry arrives through the machine's
+ * queue as (sig, p0 = time event id, p1 = due time, p2 = generation, p3 = 0);
+ * the host drops stale expiries (posted before a disarm or re-arm of that id)
+ * itself, so the machine checks nothing. (An expiry that reaches a state that
+ * does not declare that after/every entry, e.g. with a host that does not
+ * drop stale ones, bubbles to top and is ignored and counted.) The host
+ * validates delays: the kernel's TimerTable throws TimerUsageError for a
+ * delay-function result outside 0..2^31 - 1 ms (a fraction is rounded up); a
+ * function that returns 0 in `every` arms a one-shot (a period of 0 is none).
  *
  * Semantics (QP QHsm): bubble from the leaf; guards in declaration order; the
  * transition's action runs first, then exits from the current leaf up to the
@@ -24,10 +66,15 @@
  * `kind: 'external'` exits and re-enters it. A self-transition exits and
  * re-enters. The deepest state decides between handling and deferring.
  *
- * Allocation: defineHsm() and new Hsm() allocate (tables, rings, context).
+ * Allocation: defineHsm() and new Hsm() allocate (tables, rings, context,
+ * the composed entry/exit handlers of states with timers, the time events).
  * After start(), dispatch, post, postUrgent, recall, recallAll, drain, send,
- * isIn(id) and the counters allocate nothing, the first call included (XS
- * tests: leaf, bubbled, guarded, cross-hierarchy, defer + recall, post + drain).
+ * isIn(id), arm, disarm, timeEventOf and the counters allocate nothing, the
+ * first call included (XS tests: leaf, bubbled, guarded, cross-hierarchy,
+ * defer + recall, post + drain; test/hsm-timers-alloc.test.ts: arming on
+ * entry with fixed delays and delay functions, disarming on exit, named
+ * arm/disarm from actions and directly, expiries of every/after/named
+ * timers, history entry that arms; the host's own cost is the host's).
  * Handlers receive (ctx, p0, p1, p2, p3, hsm) or (ctx, hsm) positionally; no
  * event object exists. Errors (misuse) allocate; the hot path only throws on misuse.
  *
@@ -39,6 +86,8 @@
  * | recall, recallAll              | yes         | yes (typically in an entry)      | no                |
  * | drain, send (own queue only)   | yes         | NO: dispatch inside              | no                |
  * | start                          | boot        | NO                               | no                |
+ * | arm, disarm (named timers)     | yes         | yes (the usual place)            | no                |
+ * | timeEventOf, timeEvents        | yes         | yes                              | no                |
  * | current, isIn, counters        | yes         | yes (pre-transition leaf)        | no                |
  *
  * Measured cost (bench/hsm.bench.ts, XS steps per dispatch(sig, p0..p3) with
@@ -56,6 +105,13 @@
  * Targets from issue 5 NOT met: flat <= 1.5x a switch (2.62x); >= 50x fewer
  * XS steps than XState (27.6x / 24.0x). Met: PSiCC2 <= 2x (1.97x); 8 vs 256
  * states within 10% on XS (1.01x; Node 1.47x, where ns are noisy).
+ * Timers (issue 12) leave these rows unchanged (machines without timers run
+ * the same code and tables). With timers (DEBUG test build, host excluded:
+ * a host whose arm/disarm do nothing): a transition between two states with
+ * one `after` each costs ~290 XS steps more than without (a disarm on exit
+ * and an arm on entry, each through a composed handler and a loop over the
+ * state's timers); `hsm.arm` of a named timer ~60 steps plus the host's arm;
+ * an expiry is dispatched like any event.
  *
  * Lifecycle:
  *
@@ -64,6 +120,17 @@
  *   IDLE --dispatch(sig, p0..p3)--> BUSY (guards, action, exits, entries) --> IDLE
  *   BUSY --post()/postUrgent()--> queue (dispatched later: run-to-completion)
  *   BUSY --a handler throws--> stays BUSY: the machine is mid-transition; dispatch throws
+ *
+ * Timers (per after/every entry: one time event, made at construction):
+ *
+ *   new Hsm(def, { timers }) --timers.timeEvent(sig) per timer--> DISARMED
+ *   entry of the state (after the user's entry) --timers.arm(id, ms, every ? ms : 0)--> ARMED
+ *   ARMED --exit of the state (before the user's exit): timers.disarm(id)--> DISARMED
+ *   ARMED --expiry: dispatch(sig, id, due, gen, 0) --> its transitions (the state is
+ *     still active: a transition out of it exits it and disarms; a self-transition
+ *     disarms, then re-arms); a composite's timer stays armed while its children change
+ *   named timers: hsm.arm(S.X, ms, period) / hsm.disarm(S.X) from actions only
+ *     (never by entry/exit); expiries are plain S.X events (on, defer)
  *
  * Deferred events:
  *
@@ -77,6 +144,16 @@
  * memory 2 bytes x states x (largest signal + 1); 4 numeric parameters per
  * event; defer capacity default 4, own queue default 8; drain() dispatches at
  * most 1000 events per call by default. Dispatch loops are bounded by depth.
+ * Timers: each after/every entry takes one synthetic signal above the largest
+ * declared signal, so declared signals + after/every entries <= 4095
+ * (HSM_MAX_SIGNAL; TOO_MANY otherwise) and the dispatch table grows by one row
+ * per entry; named timers use their declared signals. One time event per
+ * timer per machine (the kernel's `timers` option bounds them). Delays and
+ * periods 0..2^31 - 1 ms (HSM_MAX_DELAY_MS); `every` needs a period >= 1 ms.
+ * The type checker collects state names down to 25 levels of nesting; in a
+ * deeper tree targets are not checked at compile time (only at definition).
+ * `after`/`every` integer keys are armed in ascending order, before
+ * named-delay keys (JS property order); after entries before every entries.
  */
 import { KeelError } from './errors.js';
 
@@ -100,6 +177,8 @@ export const HSM_DEFAULT_QUEUE_CAPACITY = 8;
 export const HSM_DEFAULT_DEFER_CAPACITY = 4;
 /** Default bound on events dispatched by one `drain()` call. */
 export const HSM_DEFAULT_DRAIN_LIMIT = 1000;
+/** Largest delay or period, ms (2^31 - 1: the kernel's timers compare times by signed 32-bit difference). */
+export const HSM_MAX_DELAY_MS = 2147483647;
 
 /** `dispatch` results. */
 /** No active state handled the signal (or every guard was false); counted in `ignored`. */
@@ -160,9 +239,13 @@ export type HsmGuard<C> = (ctx: C, p0: number, p1: number, p2: number, p3: numbe
 /** Entry, exit and initial-transition actions. */
 export type HsmStateAction<C> = (ctx: C, hsm: Hsm<C>) => void;
 
-export interface HsmTransitionSpec<C> {
-  /** Target state name. Omit for an internal transition (no exit, no entry). Own name: self-transition (exit, re-enter). */
-  readonly target?: string;
+export interface HsmTransitionSpec<C, N extends string = string> {
+  /**
+   * Target state name. Omit for an internal transition (no exit, no entry).
+   * Own name: self-transition (exit, re-enter). `defineHsm` checks it against
+   * the machine's state names at compile time.
+   */
+  readonly target?: N;
   readonly guard?: HsmGuard<C>;
   readonly action?: HsmAction<C>;
   /**
@@ -176,37 +259,191 @@ export interface HsmTransitionSpec<C> {
 }
 
 /** A target name, one transition, or several tried in order (guards). */
-export type HsmTransitions<C> = string | HsmTransitionSpec<C> | readonly HsmTransitionSpec<C>[];
+export type HsmTransitions<C, N extends string = string> = N | HsmTransitionSpec<C, N> | readonly HsmTransitionSpec<C, N>[];
 
-export interface HsmInitialSpec<C> {
-  readonly target: string;
+export interface HsmInitialSpec<C, N extends string = string> {
+  readonly target: N;
   readonly action?: HsmStateAction<C>;
 }
 
-export interface HsmStateSpec<C, S extends HsmSignals> {
+/**
+ * A named delay: milliseconds, 0..HSM_MAX_DELAY_MS (checked at definition; the
+ * kernel's timers round a fraction up), or a function of the context
+ * evaluated each time a state that uses it is entered (after that state's
+ * entry action). What a function returns is checked by the timer host when it
+ * arms (the kernel's TimerTable throws TimerUsageError outside 0..2^31 - 1).
+ */
+export type HsmDelay<C> = number | ((ctx: C) => number);
+
+/**
+ * `after` / `every` of a state: delay -> transitions. A key is a whole number
+ * of milliseconds (`{ 500: 'on' }`) or the name of a delay declared in the
+ * spec's `delays` (`{ slowHalf: ... }`).
+ */
+export type HsmTimedTransitions<C, N extends string = string, DN extends string = string> = {
+  readonly [ms: number]: HsmTransitions<C, N>;
+} & { readonly [K in DN]?: HsmTransitions<C, N> };
+
+export interface HsmStateSpec<C, S extends HsmSignals, N extends string = string, DN extends string = string> {
+  /** Runs when the state is entered (before its `after`/`every` timers are armed). */
   readonly entry?: HsmStateAction<C>;
+  /** Runs when the state is exited (after its `after`/`every` timers were disarmed). */
   readonly exit?: HsmStateAction<C>;
   /** Required in a composite state; a proper descendant (any depth). */
-  readonly initial?: string | HsmInitialSpec<C>;
+  readonly initial?: N | HsmInitialSpec<C, N>;
   /** Record the active substate (shallow) or leaf (deep) when this state is exited. */
   readonly history?: 'shallow' | 'deep';
-  readonly on?: { readonly [K in keyof S]?: HsmTransitions<C> };
+  readonly on?: { readonly [K in keyof S]?: HsmTransitions<C, N> };
+  /** One-shot timers: armed on entry, disarmed on exit; the transitions run when one expires while in this state. */
+  readonly after?: HsmTimedTransitions<C, N, DN>;
+  /** Periodic timers (the delay is the period; first expiry one period after entry), disarmed on exit. */
+  readonly every?: HsmTimedTransitions<C, N, DN>;
   /** Signals this state defers (when no deeper state handles or defers them first). */
   readonly defer?: readonly (keyof S & string)[];
-  readonly states?: { readonly [name: string]: HsmStateSpec<C, S> };
+  readonly states?: { readonly [name: string]: HsmStateSpec<C, S, N, DN> };
 }
 
-export interface HsmSpec<C, S extends HsmSignals> {
+/** A `states` object: state name -> state spec. */
+export type HsmStates<C, S extends HsmSignals, N extends string = string, DN extends string = string> = {
+  readonly [name: string]: HsmStateSpec<C, S, N, DN>;
+};
+
+export interface HsmSpec<C, S extends HsmSignals, N extends string = string, DN extends string = string> {
   /** The machine's name, used in every error message. */
   readonly name: string;
   readonly signals: S;
   /** Makes a machine's context, once, when the machine is constructed. */
   readonly context: () => C;
   /** The top-level initial transition. */
-  readonly initial: string | HsmInitialSpec<C>;
-  readonly states: { readonly [name: string]: HsmStateSpec<C, S> };
+  readonly initial: N | HsmInitialSpec<C, N>;
+  readonly states: HsmStates<C, S, N, DN>;
+  /** Named delays for `after`/`every` keys (XState's `delays`): ms, or a function of the context evaluated on each entry. */
+  readonly delays?: { readonly [K in DN]: HsmDelay<C> };
+  /**
+   * Named timers, for what `after`/`every` do not cover: each is a declared
+   * signal; the timer posts it; actions arm it with `hsm.arm(S.SIG, delay,
+   * period)`. Not disarmed on exit: disarm it in an exit action.
+   */
+  readonly timers?: readonly (keyof S & string)[];
   /** Nesting limit checked at definition (default HSM_DEFAULT_MAX_DEPTH, at most HSM_MAX_DEPTH_CEILING). */
   readonly maxDepth?: number;
+}
+
+// ---- compile-time checks of a spec literal (used by defineHsm) --------------
+
+type HsmDepthPrev = [never, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * Every state name of a `states` tree, nested `states` included. `string`
+ * (no compile-time check of targets) for a tree typed `{ [name: string]: ... }`
+ * (built at run time), cast to `never`, or nested deeper than 25 levels (the
+ * walk stops there to stay within the compiler's instantiation depth).
+ */
+export type HsmStateNames<T> = [T] extends [never] ? string : HsmStateNamesIn<T, 24>;
+type HsmStateNamesIn<T, D extends number> = [D] extends [never]
+  ? string
+  : T extends object
+    ? (keyof T & string) | { [K in keyof T]: T[K] extends { readonly states: infer U } ? HsmStateNamesIn<U, HsmDepthPrev[D]> : never }[keyof T]
+    : never;
+
+/**
+ * Appears in a compile error of `defineHsm`: the value in that position is not
+ * one of `Expected`. E.g. `Type '"nowhere"' is not assignable to type
+ * '"nowhere" & HsmTypeError<"not a state of this machine", "off" | "on">'`.
+ */
+export interface HsmTypeError<What extends string, Expected> {
+  readonly ' error': What;
+  readonly ' expected': Expected;
+}
+
+type HsmTrKey = 'target' | 'guard' | 'action' | 'kind' | 'history';
+type HsmStateKey = 'entry' | 'exit' | 'initial' | 'history' | 'on' | 'after' | 'every' | 'defer' | 'states';
+// Valid: no constraint (unknown). A literal that names no state: an error type. A widened string: the names.
+type HsmCheckTarget<X, N extends string> = X extends N ? unknown : string extends X ? N : HsmTypeError<'not a state of this machine', N>;
+type HsmCheckTrObj<X, N extends string> = {
+  readonly [P in keyof X]: P extends 'target' ? HsmCheckTarget<X[P], N> : P extends HsmTrKey ? unknown : HsmTypeError<'not a transition key', HsmTrKey>;
+};
+type HsmCheckTr<X, N extends string> = X extends string
+  ? HsmCheckTarget<X, N>
+  : X extends readonly unknown[]
+    ? { readonly [I in keyof X]: HsmCheckTrObj<X[I], N> }
+    : HsmCheckTrObj<X, N>;
+type HsmDelayKeyOk<K, DN> = string extends K
+  ? true
+  : K extends DN
+    ? true
+    : K extends number | `${number}`
+      ? `${K}` extends `-${string}` | `${string}.${string}` | `${string}e${string}` ? false : true
+      : false;
+type HsmCheckDelays<X, N extends string, DN> = {
+  readonly [K in keyof X]: HsmDelayKeyOk<K, DN> extends true
+    ? HsmCheckTr<X[K], N>
+    : HsmTypeError<'not a delay: a whole number of ms, or a name declared in delays', DN>;
+};
+type HsmCheckState<X, N extends string, S, DN> = {
+  readonly [P in keyof X]: P extends 'initial'
+    ? X[P] extends string
+      ? HsmCheckTarget<X[P], N>
+      : X[P] extends { readonly target: infer G }
+        ? { readonly target: HsmCheckTarget<G, N> }
+        : unknown
+    : P extends 'on'
+      ? { readonly [K in keyof X[P]]: K extends keyof S ? HsmCheckTr<X[P][K], N> : HsmTypeError<'not a signal of this machine', keyof S> }
+      : P extends 'after' | 'every'
+        ? HsmCheckDelays<X[P], N, DN>
+        : P extends 'states'
+          ? HsmCheckStates<X[P], N, S, DN>
+          : P extends HsmStateKey
+            ? unknown
+            : HsmTypeError<'not a state key', HsmStateKey>;
+};
+type HsmCheckStates<T, N extends string, S, DN> = { readonly [K in keyof T]: HsmCheckState<T[K], N, S, DN> };
+
+/**
+ * What `defineHsm` accepts: an `HsmSpec` whose targets (in `initial`, `on`,
+ * `after`, `every`) are checked at compile time against the state names of
+ * `states` (`T`, inferred), whose `after`/`every` keys are numbers or names
+ * from `delays` (`DN`), and whose `timers` are declared signals. For wrappers
+ * of defineHsm (tests' `traced`): declare the same type parameters.
+ */
+export type HsmCheckedSpec<C, S extends HsmSignals, DN extends string, T> = {
+  readonly name: string;
+  readonly signals: S;
+  readonly context: (() => C) & (() => HsmContext<C>);
+  readonly initial: NoInfer<HsmStateNames<T>> | HsmInitialSpec<C, NoInfer<HsmStateNames<T>>>;
+  readonly states: T & NoInfer<HsmCheckStates<T, HsmStateNames<T>, S, DN>>;
+  readonly delays?: { readonly [K in DN]: HsmDelay<C> };
+  readonly timers?: readonly (keyof S & string)[];
+  readonly maxDepth?: number;
+};
+
+/**
+ * The kernel side of a machine's timers: the kernel's `AoPort` implements it
+ * (it posts expiries into the AO's queue); tests use a fake.
+ *
+ * Contract: an expiry arrives as a normal event (sig, p0 = time event id,
+ * p1 = due time, p2 = generation, p3 = 0) through the machine's queue. The
+ * host drops stale expiries itself (one posted before a disarm or re-arm of
+ * that id: the kernel compares the generation when it dispatches), so the
+ * machine does no staleness check of its own. `arm` refuses (throws, e.g. the
+ * kernel's TimerUsageError) a delay or period outside 0..2^31 - 1 ms or not a
+ * number (the kernel rounds a fraction up): a delay function returning one is
+ * a bug found there, in the entry that arms.
+ */
+export interface HsmTimerHost {
+  /** Boot/config time: creates a time event that posts `sig` to this machine's queue; returns its id. */
+  timeEvent(sig: number): number;
+  /** Arms `id`: first expiry after delayMs, then every periodMs if > 0. Returns the first due time. */
+  arm(id: number, delayMs: number, periodMs: number): number;
+  /** Disarms `id`; true if it was armed. */
+  disarm(id: number): boolean;
+  /**
+   * Optional, read once at construction: per time event id, nonzero while it
+   * is armed or its expiry may still be queued (the kernel's
+   * TimerTable.live). With it, leaving a state skips the disarm call of a
+   * one-shot whose expiry was already handled; without it every exit disarms.
+   */
+  readonly live?: Uint8Array;
 }
 
 /** What a machine needs from an event queue: `EventQueue` (src/queue.ts) fits. */
@@ -232,6 +469,26 @@ export interface HsmOptions<C> {
   deferCapacity?: number;
   /** When the defer queue is full: drop the new event ('reject', default) or the oldest one. Both are counted. */
   deferOverflow?: 'reject' | 'drop-oldest';
+  /**
+   * Makes, arms and disarms the machine's time events: required when the
+   * definition declares timers (`after`, `every`, `timers`). Under the kernel
+   * the AO's port (kernel.spawnMachine passes it); standalone, a fake (tests).
+   */
+  timers?: HsmTimerHost;
+}
+
+/** For tools: one timer of a definition (an `after`/`every` entry or a named timer). */
+export interface HsmTimerInfo {
+  /** The state whose entry arms it (`after`/`every`); null for a named timer (armed by actions). */
+  state: string | null;
+  /** The signal its expiry posts: synthetic (above the declared ones) for `after`/`every`, the declared one for a named timer. */
+  signal: number;
+  /** That signal's name, e.g. `after 500 ms (settling)`, or the named timer's signal name. */
+  signalName: string;
+  /** `every` (true) or `after` / named (false). */
+  periodic: boolean;
+  /** Milliseconds, or the name of the delay in `delays`; null for a named timer (its action passes the delay). */
+  delay: number | string | null;
 }
 
 /** For tools: one declared transition. */
@@ -268,7 +525,10 @@ export type HsmDefinitionErrorCode =
   | 'NO_HISTORY'
   | 'DEFER_CONFLICT'
   | 'BAD_CONTEXT'
-  | 'BAD_OPTION';
+  | 'BAD_OPTION'
+  | 'UNKNOWN_DELAY'
+  | 'BAD_DELAY'
+  | 'NO_TIMERS';
 
 /** The spec (or construction options) is wrong. Says which machine, which state, what, and what to change. */
 export class HsmDefinitionError extends KeelError {
@@ -283,7 +543,7 @@ export class HsmDefinitionError extends KeelError {
   }
 }
 
-export type HsmUsageErrorCode = 'REENTRANT_DISPATCH' | 'NOT_STARTED' | 'ALREADY_STARTED' | 'BAD_PARAM' | 'NO_OWN_QUEUE';
+export type HsmUsageErrorCode = 'REENTRANT_DISPATCH' | 'NOT_STARTED' | 'ALREADY_STARTED' | 'BAD_PARAM' | 'NO_OWN_QUEUE' | 'NOT_A_TIMER';
 
 /** A machine was used wrongly at run time (re-entrant dispatch, dispatch before start, ...). */
 export class HsmUsageError extends KeelError {
@@ -328,9 +588,9 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const STATE_KEYS = Object.freeze(['entry', 'exit', 'initial', 'history', 'on', 'defer', 'states']);
+const STATE_KEYS = Object.freeze(['entry', 'exit', 'initial', 'history', 'on', 'after', 'every', 'defer', 'states']);
 const TRANSITION_KEYS = Object.freeze(['target', 'guard', 'action', 'kind', 'history']);
-const SPEC_KEYS = Object.freeze(['name', 'signals', 'context', 'initial', 'states', 'maxDepth']);
+const SPEC_KEYS = Object.freeze(['name', 'signals', 'context', 'initial', 'states', 'delays', 'timers', 'maxDepth']);
 
 interface RawState {
   name: string;
@@ -348,6 +608,74 @@ interface RawTransition {
   action: HsmAction<any> | undefined;
   external: boolean;
   history: boolean;
+}
+
+interface RawTimer {
+  /** The state whose entry arms it; -1 for a named timer. */
+  state: number;
+  sig: number;
+  periodic: boolean;
+  /** Fixed delay in ms; -1 when `delayFn` gives it. */
+  delayMs: number;
+  delayFn: ((ctx: any) => number) | undefined;
+  /** The `delays` name used as key, or null. */
+  delayName: string | null;
+  /** 'after' | 'every' | 'timers'. */
+  kind: string;
+  /** The key as written (for messages). */
+  key: string;
+  /** The transitions (after/every). */
+  value: unknown;
+}
+
+const TIMED_KEYS = Object.freeze(['after', 'every']);
+
+/** The entry of a state with after/every timers: the user's entry, then arm them (made once per definition). */
+function armingEntry<C>(state: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
+  if (user === undefined) return (_c, m) => { m.armStateTimers(state); };
+  return (c, m) => {
+    user(c, m);
+    m.armStateTimers(state);
+  };
+}
+
+/** The exit of a state with after/every timers: disarm them, then the user's exit (made once per definition). */
+function disarmingExit<C>(state: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
+  if (user === undefined) return (_c, m) => { m.disarmStateTimers(state); };
+  return (c, m) => {
+    m.disarmStateTimers(state);
+    user(c, m);
+  };
+}
+
+/** armingEntry for a state with one fixed-delay timer (slot `k`): arms it directly. */
+function armingEntryOne<C>(k: number, ms: number, period: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
+  if (user === undefined) return (_c, m) => { m.timerHost!.arm(m.timeEvents[k]!, ms, period); };
+  return (c, m) => {
+    user(c, m);
+    m.timerHost!.arm(m.timeEvents[k]!, ms, period);
+  };
+}
+
+/** disarmingExit for a state with one timer (slot `k`): skips the call when nothing of it is armed or queued. */
+function disarmingExitOne<C>(k: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
+  if (user === undefined) {
+    return (_c, m) => {
+      const id = m.timeEvents[k]!;
+      const live = m.timerLive;
+      if (live === null || live[id] !== 0) m.timerHost!.disarm(id);
+    };
+  }
+  return (c, m) => {
+    const id = m.timeEvents[k]!;
+    const live = m.timerLive;
+    if (live === null || live[id] !== 0) m.timerHost!.disarm(id);
+    user(c, m);
+  };
+}
+
+function looksNumeric(key: string): boolean {
+  return !Number.isNaN(Number(key));
 }
 
 /**
@@ -426,6 +754,26 @@ export class HsmDefinition<C> {
   readonly makeContext: () => C;
   /** @internal true when some state defers a signal. */
   readonly defers: boolean;
+  /** Number of timers: one per `after`/`every` entry plus one per named timer (each is one time event per machine). */
+  readonly timerCount: number;
+  /** @internal (timer tables, index = timer slot; after/every first, in state order, then named timers) signal posted. */
+  readonly tmSignal: Uint16Array;
+  /** @internal 1 for `every`. */
+  readonly tmPeriodic: Uint8Array;
+  /** @internal fixed delay in ms, -1 when tmDelayFn gives it. */
+  readonly tmDelayMs: Float64Array;
+  /** @internal delay functions (undefined for fixed delays). */
+  readonly tmDelayFn: (((ctx: C) => number) | undefined)[];
+  /** @internal per state: its after/every timer slots are [stTimerStart, stTimerEnd). */
+  readonly stTimerStart: Uint16Array;
+  /** @internal */
+  readonly stTimerEnd: Uint16Array;
+  /** @internal per signal value: the named timer's slot, -1 if the signal is not a named timer. */
+  readonly namedTimerOf: Int16Array;
+  /** @internal per signal value: the slot of the timer that posts it (named or after/every), -1 if none. */
+  readonly timerOf: Int16Array;
+  private readonly tmState: Int16Array;
+  private readonly tmDelayName: (string | null)[];
   private readonly ids: Map<string, number>;
   private readonly transitionCount: number;
   private readonly trExternal: Uint8Array;
@@ -458,12 +806,26 @@ export class HsmDefinition<C> {
       sigByName.set(n, v!);
       if (v! > maxSig) maxSig = v!;
     }
-    this.signalNames = Object.freeze(sigNames);
-    const nSig = maxSig + 1;
-    this.signalSpan = nSig;
 
     if (!isFn(spec.context)) fail('BAD_SPEC', undefined, "'context' must be a function returning the context");
     this.makeContext = spec.context;
+
+    // Named delays.
+    const delays = new Map<string, number | ((ctx: C) => number)>();
+    if (spec.delays !== undefined) {
+      if (!isObj(spec.delays)) fail('BAD_SPEC', undefined, "'delays' must be an object of name -> milliseconds or (ctx) => milliseconds");
+      const dl = spec.delays as Record<string, unknown>;
+      for (const dn of Object.keys(dl)) {
+        if (looksNumeric(dn)) fail('BAD_SPEC', undefined, `delay name '${dn}' reads as a number; name delays with identifiers (a number key in 'after'/'every' is already a delay in ms)`);
+        const v = dl[dn];
+        if (typeof v === 'number') {
+          // Fractions are the timer host's to round (the kernel's rounds up to whole ms).
+          if (!(v >= 0 && v <= HSM_MAX_DELAY_MS))
+            fail('BAD_DELAY', undefined, `delay '${dn}' is ${v}; a delay is a number of milliseconds 0..${HSM_MAX_DELAY_MS} (or a function of the context)`);
+        } else if (!isFn(v)) fail('BAD_SPEC', undefined, `delay '${dn}' must be a number of milliseconds or a function (ctx) => milliseconds`);
+        delays.set(dn, v as number | ((ctx: C) => number));
+      }
+    }
 
     const limit = spec.maxDepth === undefined ? HSM_DEFAULT_MAX_DEPTH : spec.maxDepth;
     if (!Number.isInteger(limit) || limit < 1 || limit > HSM_MAX_DEPTH_CEILING)
@@ -595,6 +957,109 @@ export class HsmDefinition<C> {
     this.initTarget = initTarget;
     this.histKind = histKind;
 
+    // Timers: one per after/every entry (a synthetic signal each, above the
+    // declared ones, armed by the state's entry and disarmed by its exit), then
+    // the named timers (declared signals, armed by actions).
+    const tms: RawTimer[] = [];
+    const stTimerStart = new Uint16Array(n);
+    const stTimerEnd = new Uint16Array(n);
+    let nextSig = maxSig + 1;
+    for (let i = 1; i < n; i++) {
+      const st = states[i]!;
+      stTimerStart[i] = tms.length;
+      for (const kind of TIMED_KEYS) {
+        const timed = st.spec[kind];
+        if (timed === undefined) continue;
+        if (!isObj(timed)) fail('BAD_SPEC', st.name, `'${kind}' must be an object of delay -> transitions (e.g. { 500: 'next' })`);
+        const periodic = kind === 'every';
+        for (const key of Object.keys(timed)) {
+          let delayMs = -1;
+          let delayFn: ((ctx: C) => number) | undefined;
+          let delayName: string | null = null;
+          const named = delays.get(key);
+          if (named !== undefined) {
+            delayName = key;
+            if (typeof named === 'number') delayMs = named;
+            else delayFn = named;
+          } else if (looksNumeric(key)) {
+            const v = Number(key);
+            if (!/^[0-9]+$/.test(key) || v > HSM_MAX_DELAY_MS)
+              fail('BAD_DELAY', st.name, `'${kind}' key '${key}' is not a delay: a delay is a whole number of milliseconds 0..${HSM_MAX_DELAY_MS}, or a name declared in 'delays'`);
+            delayMs = v;
+          } else {
+            fail(
+              'UNKNOWN_DELAY',
+              st.name,
+              `'${kind}' names delay '${key}', which is not declared in 'delays'` +
+                (delays.size === 0 ? " (the spec has no 'delays')" : ` (declared: ${Array.from(delays.keys()).join(', ')})`),
+            );
+          }
+          if (periodic && delayMs === 0)
+            fail('BAD_DELAY', st.name, `'every' key '${key}' is a period of 0 ms; a period is 1..${HSM_MAX_DELAY_MS} ms`);
+          if (nextSig > HSM_MAX_SIGNAL)
+            fail('TOO_MANY', st.name, `'${kind}.${key}' needs signal ${nextSig} (after the declared signals, one per after/every entry), above ${HSM_MAX_SIGNAL}; use fewer timers or smaller signal values`);
+          sigNames[nextSig] = `${kind} ${delayName === null ? `${delayMs} ms` : delayName} (${st.name})`;
+          tms.push({ state: i, sig: nextSig++, periodic, delayMs, delayFn, delayName, kind, key, value: timed[key] });
+        }
+      }
+      stTimerEnd[i] = tms.length;
+    }
+    const firstNamed = tms.length;
+    if (spec.timers !== undefined) {
+      if (!Array.isArray(spec.timers)) fail('BAD_SPEC', undefined, "'timers' must be a list of signal names (e.g. ['BLINK'])");
+      for (const tn of spec.timers as unknown[]) {
+        if (typeof tn !== 'string') fail('BAD_SPEC', undefined, "'timers' must list signal names (strings)");
+        const sig = sigByName.get(tn as string);
+        if (sig === undefined) fail('UNKNOWN_SIGNAL', undefined, `'timers' names signal '${tn as string}', which is not in 'signals'`);
+        for (let k = firstNamed; k < tms.length; k++)
+          if (tms[k]!.sig === sig) fail('BAD_SPEC', undefined, `'timers' lists '${tn as string}' twice`);
+        tms.push({ state: -1, sig: sig!, periodic: false, delayMs: -1, delayFn: undefined, delayName: null, kind: 'timers', key: tn as string, value: undefined });
+      }
+    }
+    for (let sg = 0; sg < nextSig; sg++) if (sigNames[sg] === undefined) sigNames[sg] = '';
+    this.signalNames = Object.freeze(sigNames);
+    const nSig = nextSig;
+    this.signalSpan = nSig;
+    const nt = tms.length;
+    this.timerCount = nt;
+    this.tmSignal = new Uint16Array(nt);
+    this.tmPeriodic = new Uint8Array(nt);
+    this.tmDelayMs = new Float64Array(nt);
+    this.tmDelayFn = [];
+    this.tmState = new Int16Array(nt);
+    this.tmDelayName = [];
+    this.namedTimerOf = new Int16Array(nSig).fill(-1);
+    this.timerOf = new Int16Array(nSig).fill(-1);
+    for (let k = 0; k < nt; k++) {
+      const tm = tms[k]!;
+      this.tmSignal[k] = tm.sig;
+      this.tmPeriodic[k] = tm.periodic ? 1 : 0;
+      this.tmDelayMs[k] = tm.delayMs;
+      this.tmDelayFn.push(tm.delayFn);
+      this.tmState[k] = tm.state;
+      this.tmDelayName.push(tm.delayName);
+      this.timerOf[tm.sig] = k;
+      if (tm.state < 0) this.namedTimerOf[tm.sig] = k;
+    }
+    this.stTimerStart = stTimerStart;
+    this.stTimerEnd = stTimerEnd;
+    // A state with after/every timers: entry = user entry, then arm them; exit =
+    // disarm them, then user exit. Made once here; states without timers keep
+    // their handlers as they are (no cost added to their transitions).
+    for (let i = 1; i < n; i++) {
+      if (stTimerStart[i] === stTimerEnd[i]) continue;
+      const one = stTimerEnd[i]! - stTimerStart[i]! === 1 && this.tmDelayFn[stTimerStart[i]!] === undefined ? stTimerStart[i]! : -1;
+      if (one >= 0) {
+        // The common case, one timer with a fixed delay: no loop, no method call.
+        const ms = this.tmDelayMs[one]!;
+        this.entry[i] = armingEntryOne(one, ms, this.tmPeriodic[one] === 1 ? ms : 0, this.entry[i]);
+        this.exit[i] = disarmingExitOne(one, this.exit[i]);
+      } else {
+        this.entry[i] = armingEntry(i, this.entry[i]);
+        this.exit[i] = disarmingExit(i, this.exit[i]);
+      }
+    }
+
     // Handler sequences: entries (index s) and initial actions (index n + s), only those that exist.
     const fns: HsmStateAction<C>[] = [];
     for (let i = 0; i < n; i++) fns.push(this.entry[i] ?? noop);
@@ -638,47 +1103,53 @@ export class HsmDefinition<C> {
         return fail('UNKNOWN_SIGNAL', state, `${where} names signal '${name}', which is not in 'signals'`);
       return v;
     };
+    /** Compiles one (state, signal) group: `v` is what `on` accepts. `where` names it in messages ('on.A', 'after.500'). */
+    const addGroup = (i: number, sig: number, where: string, onWhat: string, v: unknown): void => {
+      const st = states[i]!;
+      const list: unknown[] = typeof v === 'string' ? [{ target: v }] : Array.isArray(v) ? v : [v];
+      if (list.length === 0) fail('BAD_SPEC', st.name, `'${where}' is an empty list`);
+      if (trs.length + list.length > HSM_MAX_TRANSITIONS) fail('TOO_MANY', st.name, `more than ${HSM_MAX_TRANSITIONS} transitions`);
+      table[sig * n + i] = trs.length + 1;
+      for (const item of list) {
+        if (!isObj(item)) fail('BAD_SPEC', st.name, `'${where}' must be a target name, a transition object or a list of them`);
+        const tr = item as Record<string, unknown>;
+        for (const k of Object.keys(tr))
+          if (TRANSITION_KEYS.indexOf(k) < 0)
+            fail('BAD_SPEC', st.name, `'${where}' has unknown key '${k}' (expected one of ${TRANSITION_KEYS.join(', ')})`);
+        const target = tr.target === undefined ? -1 : lookup(st.name, `the transition ${onWhat}`, tr.target);
+        if (tr.kind !== undefined && tr.kind !== 'local' && tr.kind !== 'external')
+          fail('BAD_SPEC', st.name, `'${where}.kind' must be 'local' or 'external'`);
+        if (tr.history !== undefined && typeof tr.history !== 'boolean')
+          fail('BAD_SPEC', st.name, `'${where}.history' must be a boolean`);
+        if (tr.history === true) {
+          if (target < 0) fail('NO_HISTORY', st.name, `'${where}' asks for history but has no target`);
+          if (histKind[target] === HIST_NONE)
+            fail('NO_HISTORY', st.name, `'${where}' enters '${states[target]!.name}' through its history, but that state declares no 'history'`);
+        }
+        if (target < 0 && (tr.kind !== undefined))
+          fail('BAD_SPEC', st.name, `'${where}' is internal (no target); 'kind' does not apply`);
+        trs.push({
+          source: i,
+          sig,
+          target,
+          guard: fnOrUndef<HsmGuard<C>>(st.name, `'${where}.guard'`, tr.guard),
+          action: fnOrUndef<HsmAction<C>>(st.name, `'${where}.action'`, tr.action),
+          external: tr.kind === 'external',
+          history: tr.history === true,
+        });
+      }
+    };
     for (let i = 1; i < n; i++) {
       const st = states[i]!;
       const on = st.spec.on;
       if (on !== undefined) {
         if (!isObj(on)) fail('BAD_SPEC', st.name, "'on' must be an object of signal name -> transitions");
-        for (const sname of Object.keys(on)) {
-          const sig = sigOf(st.name, sname, "'on'");
-          const v = on[sname];
-          const list: unknown[] = typeof v === 'string' ? [{ target: v }] : Array.isArray(v) ? v : [v];
-          if (list.length === 0) fail('BAD_SPEC', st.name, `'on.${sname}' is an empty list`);
-          if (trs.length + list.length > HSM_MAX_TRANSITIONS) fail('TOO_MANY', st.name, `more than ${HSM_MAX_TRANSITIONS} transitions`);
-          table[sig * n + i] = trs.length + 1;
-          for (const item of list) {
-            if (!isObj(item)) fail('BAD_SPEC', st.name, `'on.${sname}' must be a target name, a transition object or a list of them`);
-            const tr = item as Record<string, unknown>;
-            for (const k of Object.keys(tr))
-              if (TRANSITION_KEYS.indexOf(k) < 0)
-                fail('BAD_SPEC', st.name, `'on.${sname}' has unknown key '${k}' (expected one of ${TRANSITION_KEYS.join(', ')})`);
-            const target = tr.target === undefined ? -1 : lookup(st.name, `the transition on '${sname}'`, tr.target);
-            if (tr.kind !== undefined && tr.kind !== 'local' && tr.kind !== 'external')
-              fail('BAD_SPEC', st.name, `'on.${sname}.kind' must be 'local' or 'external'`);
-            if (tr.history !== undefined && typeof tr.history !== 'boolean')
-              fail('BAD_SPEC', st.name, `'on.${sname}.history' must be a boolean`);
-            if (tr.history === true) {
-              if (target < 0) fail('NO_HISTORY', st.name, `'on.${sname}' asks for history but has no target`);
-              if (histKind[target] === HIST_NONE)
-                fail('NO_HISTORY', st.name, `'on.${sname}' enters '${states[target]!.name}' through its history, but that state declares no 'history'`);
-            }
-            if (target < 0 && (tr.kind !== undefined))
-              fail('BAD_SPEC', st.name, `'on.${sname}' is internal (no target); 'kind' does not apply`);
-            trs.push({
-              source: i,
-              sig,
-              target,
-              guard: fnOrUndef<HsmGuard<C>>(st.name, `'on.${sname}.guard'`, tr.guard),
-              action: fnOrUndef<HsmAction<C>>(st.name, `'on.${sname}.action'`, tr.action),
-              external: tr.kind === 'external',
-              history: tr.history === true,
-            });
-          }
-        }
+        for (const sname of Object.keys(on)) addGroup(i, sigOf(st.name, sname, "'on'"), `on.${sname}`, `on '${sname}'`, on[sname]);
+      }
+      // after/every: their synthetic signals are above every declared one, so each group stays contiguous.
+      for (let k = stTimerStart[i]!; k < stTimerEnd[i]!; k++) {
+        const tm = tms[k]!;
+        addGroup(i, tm.sig, `${tm.kind}.${tm.key}`, `'${tm.kind}.${tm.key}'`, tm.value);
       }
       const defer = st.spec.defer;
       if (defer !== undefined) {
@@ -813,15 +1284,39 @@ export class HsmDefinition<C> {
     for (let s = 1; s < this.signalSpan; s++) if (this.table[s * this.stateCount + id] === DEFER_MARK) out.push(this.signalName(s));
     return out;
   }
+
+  /** Every timer, in time event slot order: after/every entries by state, then the named timers (allocates: for tools). */
+  timers(): HsmTimerInfo[] {
+    const out: HsmTimerInfo[] = [];
+    for (let k = 0; k < this.timerCount; k++) {
+      const st = this.tmState[k]!;
+      const sig = this.tmSignal[k]!;
+      const dn = this.tmDelayName[k]!;
+      out.push({
+        state: st < 0 ? null : this.stateNames[st]!,
+        signal: sig,
+        signalName: this.signalName(sig),
+        periodic: this.tmPeriodic[k] === 1,
+        delay: st < 0 ? null : dn !== null ? dn : this.tmDelayMs[k]!,
+      });
+    }
+    return out;
+  }
 }
 
 /**
  * Compiles a spec into an `HsmDefinition`: validates it (throws
  * `HsmDefinitionError`) and builds the tables. Call once, at start-up.
- * `C` is inferred from `context`; a string, object or array field fails to compile.
+ * `C` is inferred from `context`; a string, object or array field fails to
+ * compile. The state names are inferred from `states` (`T`), so a target in
+ * `initial`, `on`, `after` or `every` that names no state fails to compile;
+ * `after`/`every` keys are whole numbers or names from `delays` (`DN`);
+ * `on`/`defer`/`timers` name declared signals. Handlers get `C` without
+ * annotations.
  */
-export function defineHsm<C, const S extends HsmSignals>(
-  spec: HsmSpec<C, S> & { readonly context: () => HsmContext<C> },
+// (One line: the preload check in test/node/manifest.test.ts does not read `<...>` as brackets.)
+export function defineHsm<C, const S extends HsmSignals, const DN extends string = never, const T extends HsmStates<C, S, string, DN> = HsmStates<C, S, string, DN>>(
+  spec: HsmCheckedSpec<C, S, DN, T>,
 ): HsmDefinition<C> {
   return new HsmDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>);
 }
@@ -959,6 +1454,25 @@ export class Hsm<C> {
   private readonly fns: HsmStateAction<C>[];
   private readonly exitFn: (HsmStateAction<C> | undefined)[];
   private readonly histKind: Uint8Array;
+  // Timers (declared after the dispatch tables: not read by dispatch itself).
+  /**
+   * The machine's time event ids, one per timer slot of the definition
+   * (after/every entries in state order, then named timers; see
+   * `definition.timers()`); empty when it declares none. Read-only by
+   * contract (the kernel handle and tools read it).
+   */
+  readonly timeEvents: Int16Array;
+  /** @internal the timer host (options.timers). */
+  readonly timerHost: HsmTimerHost | undefined;
+  /** @internal the host's `live` flags, or null. */
+  readonly timerLive: Uint8Array | null;
+  private readonly stTimerStart: Uint16Array;
+  private readonly stTimerEnd: Uint16Array;
+  private readonly tmDelayMs: Float64Array;
+  private readonly tmDelayFn: (((ctx: C) => number) | undefined)[];
+  private readonly tmPeriodic: Uint8Array;
+  private readonly namedTimerOf: Int16Array;
+  private readonly timerOf: Int16Array;
 
   constructor(definition: HsmDefinition<C>, options: HsmOptions<C> = {}) {
     if (!(definition instanceof HsmDefinition))
@@ -1008,6 +1522,33 @@ export class Hsm<C> {
     this.fns = d.fns;
     this.exitFn = d.exit;
     this.histKind = d.histKind;
+    const nt = d.timerCount;
+    const host = options.timers;
+    if (nt > 0 && host === undefined)
+      throw new HsmDefinitionError(
+        'NO_TIMERS',
+        name,
+        undefined,
+        `the machine declares ${nt} timer${nt === 1 ? '' : 's'} (after/every entries and named timers); ` +
+          "run it under the kernel (kernel.spawnMachine passes the AO's port) or pass options.timers (an HsmTimerHost)",
+      );
+    const ids = new Int16Array(nt);
+    for (let k = 0; k < nt; k++) {
+      const id = host!.timeEvent(d.tmSignal[k]!);
+      if (!Number.isInteger(id) || id < 0 || id > 32767)
+        throw new HsmDefinitionError('BAD_OPTION', name, undefined, `timers.timeEvent(${d.tmSignal[k]}) returned ${String(id)}; time event ids are integers 0..32767`);
+      ids[k] = id;
+    }
+    this.timeEvents = ids;
+    this.timerHost = host;
+    this.timerLive = host !== undefined && host.live !== undefined ? host.live : null;
+    this.stTimerStart = d.stTimerStart;
+    this.stTimerEnd = d.stTimerEnd;
+    this.tmDelayMs = d.tmDelayMs;
+    this.tmDelayFn = d.tmDelayFn;
+    this.tmPeriodic = d.tmPeriodic;
+    this.namedTimerOf = d.namedTimerOf;
+    this.timerOf = d.timerOf;
   }
 
   // ---- lifecycle -----------------------------------------------------------
@@ -1281,6 +1822,79 @@ export class Hsm<C> {
   /** Most events the defer queue ever held at once. */
   get deferHighWater(): number {
     return this.deferQ.highWater;
+  }
+
+  // ---- timers ----------------------------------------------------------------
+
+  /**
+   * Arms the named timer that posts `sig` (a signal listed in the spec's
+   * `timers`; pass its number, e.g. `S.BLINK`, not its name): first expiry
+   * after `delayMs`, then every `periodMs` if > 0. Re-arming an armed timer
+   * moves it. Returns the first due time (the host's). Allocation-free; safe in
+   * actions. Throws HsmUsageError('NOT_A_TIMER') for any other signal; the
+   * host throws for a delay or period outside 0..2^31 - 1 ms.
+   */
+  arm(sig: number, delayMs: number, periodMs = 0): number {
+    const k = this.namedTimerOf[sig];
+    if (k === undefined || k < 0) throw this.notATimer('arm', sig);
+    return this.timerHost!.arm(this.timeEvents[k]!, delayMs, periodMs);
+  }
+
+  /** Disarms the named timer that posts `sig`; true if it was armed. Throws HsmUsageError('NOT_A_TIMER') for any other signal. */
+  disarm(sig: number): boolean {
+    const k = this.namedTimerOf[sig];
+    if (k === undefined || k < 0) throw this.notATimer('disarm', sig);
+    return this.timerHost!.disarm(this.timeEvents[k]!);
+  }
+
+  /**
+   * The time event id of the timer that posts `sig`: a named timer, or an
+   * after/every entry's synthetic signal (see `definition.timers()`); -1 if
+   * none. Allocation-free.
+   */
+  timeEventOf(sig: number): number {
+    const k = this.timerOf[sig];
+    return k === undefined || k < 0 ? -1 : this.timeEvents[k]!;
+  }
+
+  /** @internal Called by the entry of a state with after/every timers (made by defineHsm): arms them. */
+  armStateTimers(state: number): void {
+    const host = this.timerHost!;
+    const ids = this.timeEvents;
+    const fixed = this.tmDelayMs;
+    const fns = this.tmDelayFn;
+    const periodic = this.tmPeriodic;
+    const end = this.stTimerEnd[state]!;
+    for (let k = this.stTimerStart[state]!; k < end; k++) {
+      const f = fns[k];
+      const ms = f === undefined ? fixed[k]! : f(this.ctx);
+      host.arm(ids[k]!, ms, periodic[k] === 1 ? ms : 0);
+    }
+  }
+
+  /** @internal Called by the exit of a state with after/every timers (made by defineHsm): disarms them. */
+  disarmStateTimers(state: number): void {
+    const host = this.timerHost!;
+    const ids = this.timeEvents;
+    const end = this.stTimerEnd[state]!;
+    const live = this.timerLive;
+    for (let k = this.stTimerStart[state]!; k < end; k++) {
+      const id = ids[k]!;
+      // A one-shot whose expiry was handled is neither armed nor queued: nothing to cancel.
+      if (live === null || live[id] !== 0) host.disarm(id);
+    }
+  }
+
+  private notATimer(what: string, sig: number): HsmUsageError {
+    const d = this.definition;
+    const isNum = ((sig as unknown as number) | 0) === sig;
+    const label = isNum && d.signalName(sig) !== '' ? `signal ${sig} ('${d.signalName(sig)}')` : `signal ${String(sig)}`;
+    return new HsmUsageError(
+      'NOT_A_TIMER',
+      this.name,
+      `${what}(${String(sig)}): ${label} is not a named timer of this machine; list its name in the spec's 'timers' ` +
+        '(after/every timers are armed and disarmed by their state) and pass the signal number (e.g. S.BLINK), not its name',
+    );
   }
 
   // ---- standalone (no kernel) -------------------------------------------------

@@ -20,5 +20,6 @@ export * from './shared-queue.js';
 export * from './hsm.js';
 export * from './timer.js';
 export * from './kernel.js';
+export * from './active-machine.js';
 export * from './stream.js';
 export * from './shared-stream.js';

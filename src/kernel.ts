@@ -12,8 +12,9 @@
  * Allocation: slots, ports, priority tables, subscription masks and the time
  * event table are allocated by the constructor; queues by spawn() (or reused
  * from the slot's previous AO when the capacity matches). After that, post,
- * postUrgent, publish, publishBlock, tick, step, run, arm and disarm allocate
- * nothing, the first call included (tested on the XS engine host).
+ * postUrgent, publish, publishBlock, tick, step, run, arm and disarm (also
+ * through an AoPort), and dropping a stale expiry, allocate nothing, the
+ * first call included (tested on the XS engine host).
  *
  * Slot lifecycle (the slot table is bounded: `maxObjects`):
  *
@@ -24,14 +25,24 @@
  *    +------------------------------ stop(ao) ----------------------------+
  *   spawn(def, prio, cap) = claim() + start(). stop() releases the AO's queued
  *   pool blocks, destroys its time events, unsubscribes it and keeps its queue
- *   for the next AO started in that slot with the same capacity.
+ *   for the next AO started in that slot with the same capacity. To release
+ *   deferred blocks too, stop() repeats { drain the queue (releasing block
+ *   references); behaviour.recallAll() } until recallAll() moves nothing: a
+ *   recall into a full queue moves only what fits, so one pass is not enough.
+ *   Each pass that goes on moved at least one deferred event out of the
+ *   behaviour's finite defer ring; a guard of MAX_RECALL_PASSES passes stops a
+ *   behaviour whose recallAll() never returns 0 (KernelUsageError, after the
+ *   AO is stopped).
  *
  * Event flow:
  *
  *   IO callback --interrupt(ao, sig, ..)--> AO queue --(ready bit)--> step()/run()
- *   tick(now) --time event expires--> post(owner, sig, id, due)
+ *   tick(now) --time event expires--> owner's queue: (sig + TIME_EVENT_TAG, id, due, gen, 0)
  *   publish(sig, ..) --> post() to each subscriber, highest priority first
- *   step(): get() from the highest ready AO's queue -> behaviour.dispatch(sig, p0..p3)
+ *   step(): get() from the highest ready AO's queue
+ *           -> a tagged record (a time-event expiry) that is stale: dropped, staleExpiries++,
+ *              go on with the next record
+ *           -> behaviour.dispatch(sig, p0..p3) (a time event: untagged sig, id, due, gen, 0)
  *           -> if sig carries a pool block: release(p0)
  *
  * Contexts:
@@ -40,10 +51,11 @@
  * | interrupt (the host's IO entry)         | yes         | yes             | no (use a shared queue and a bridge AO) |
  * | post, postUrgent, postWithMargin        | yes         | yes             | no                |
  * | publish, publishBlock                   | yes         | yes             | no                |
- * | arm, disarm, nextDelay                  | yes         | yes             | no                |
+ * | arm, disarm, nextDelay (port.arm, ..)   | yes         | yes             | no                |
  * | tick                                    | tick source | no (throws)     | no                |
  * | step, run                               | host loop   | no (throws)     | no                |
- * | spawn, claim, start, stop, subscribe    | boot/config | yes (not hot)   | no                |
+ * | spawn, claim, start, stop, subscribe,   | boot/config | yes (not hot)   | no                |
+ * |   timeEvent (port.timeEvent)            |             |                 |                   |
  * On Moddable, IO callbacks and Timer callbacks run on the VM's one thread and
  * never preempt an action, so "IO callback" posts are safe without locks.
  *
@@ -55,7 +67,8 @@
  * queues use the 'reject' policy: an event is never overwritten, so a block
  * reference is never lost. A behaviour that defers a block event (dispatch
  * returns BEHAVIOUR_DEFERRED) keeps its reference until the recall; stop()
- * recalls deferred events first, so their blocks are released too. (An hsm
+ * recalls deferred events (in as many passes as the queue needs, see the
+ * slot lifecycle), so their blocks are released too. (An hsm
  * whose defer queue uses 'drop-oldest' must not defer block signals: the
  * dropped record's reference would be lost. The default 'reject' is safe.)
  *
@@ -72,23 +85,70 @@
  * times by difference only (`((p1 - t) | 0) >= 0`), never with `<` or `>`.
  * The kernel itself compares no other times.
  *
+ * Time events and stale expiries (the rule). An expiring time event is
+ * queued for its owner as (sig, p0 = its id, p1 = due time, p2 = its
+ * generation, p3 = 0);
+ * the record's stored signal is `sig + TIME_EVENT_TAG` (EventQueue's
+ * internal postTagged: user posts cannot make such a value in DEBUG builds),
+ * so at dispatch the kernel knows it is an expiry without trusting
+ * user-controlled fields. The timer table advances an event's generation on
+ * every arm, re-arm, disarm and destroy (src/timer.ts), so when step() takes
+ * a tagged record it asks `timers.isCurrent(id, gen)`: a stale expiry (its
+ * time event was disarmed, re-armed or destroyed after the expiry was
+ * queued) is never dispatched; it is counted in `staleExpiries` and step()
+ * goes on with the next record. A current one is dispatched with its untagged
+ * signal and (id, due, gen, 0). Actions therefore need no hand-written guard:
+ * disarm() in an exit action (even one that returns false because the
+ * one-shot already expired and its expiry is queued), or a re-arm (even with
+ * zero delay in the same millisecond, due at the same time as the queued
+ * expiry), means the old expiry is not seen. A zero-delay arm fires (on the next tick). Every
+ * expiry of a periodic event is current until it is re-armed or disarmed.
+ * One exception: a behaviour that defers a time event (dispatch returns
+ * BEHAVIOUR_DEFERRED) and recalls it later gets it back through postUrgent,
+ * untagged, and it is dispatched without a new check (it was current when
+ * deferred). A time event's signal must not be a block signal (timeEvent()
+ * refuses one): its p0 is an id, not a pool block. `queueOf(ao).peek()` shows
+ * the tagged value of a queued expiry.
+ *
+ * step() and run(): step() dispatches one event, the next current one of the
+ * highest-priority ready AO (dropping stale expiries before it), and returns
+ * that AO's id; it returns NO_SLOT when it dispatched nothing (nothing was
+ * ready, or only stale expiries were, which it dropped). run() calls it while
+ * some AO is ready and counts only dispatched events against `maxBurst`
+ * (stale expiries are bounded by what is queued: dropping one posts
+ * nothing). Both throw KernelUsageError when called during a dispatch (from
+ * an action), checked first, before anything else.
+ *
+ * Timer host: an AoPort has timeEvent(sig), arm(id, delayMs, periodMs = 0)
+ * and disarm(id), which call this kernel's (the time event posts to the
+ * port's AO): it fits hsm's HsmTimerHost structurally, so a machine under
+ * the kernel gets its port as both its queue and its timer host.
+ *
+ * Argument checks: configuration calls (spawn, claim, start, stop,
+ * subscribe, blockSignal, timeEvent, port, ...) and arm/disarm/tick/nextDelay
+ * refuse arguments that are not numbers of the right kind (a string, NaN,
+ * Infinity, a fraction where an integer is needed) with a named error in
+ * every build (KernelConfigError, KernelUsageError, TimerUsageError); the
+ * message names the kernel, the call, the bad value and what to pass. post's
+ * signal and parameters are checked by the queue in DEBUG builds only
+ * (QueueEventError); release builds do not check them (hot path): there a
+ * posted signal >= TIME_EVENT_TAG is taken for an expiry and dropped as
+ * stale unless its p0 and p2 happen to name a current one.
+ *
  * Limits: maxObjects 1..32 slots; priorities 1..32, unique among running AOs;
  * `maxSignals` signals for publish/subscribe and block signals (0..maxSignals-1);
  * `timers` time events; run() dispatches at most `maxBurst` events per call.
  *
- * Measured cost (bench/kernel.bench.ts, release build; XS steps include ~26
- * steps of bench loop; 0 slots and 0 chunk bytes in every row):
- * | operation                                      | XS steps | vs hand-written rings |
- * |------------------------------------------------|----------|-----------------------|
- * | post + run, one event, 3 AOs                   | 718      | 2.02x (356)           |
- * | time event: arm + tick + run                   | 1396     | 3.92x                 |
- * | publish to 3 subscribers + run (per delivery)  | 630      | 1.77x                 |
- * | publishBlock to 3 (refcounted block) + run     | 826      | 2.32x                 |
- * Node: 40-80 ns per event (noisy, shared machine).
+ * Measured cost: docs/kernel.md "Measured cost" (bench/kernel.bench.ts and
+ * bench/active-machine.bench.ts; 0 slots and 0 chunk bytes in every row).
+ * The stale-expiry check costs one comparison per dispatched event,
+ * `sig >= TIME_EVENT_TAG`.
  */
 import { KeelError } from './errors.js';
-import { EventQueue, MAX_SIGNAL, NO_EVENT } from './queue.js';
+import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from './queue.js';
 import { TimerTable, type TimerSink } from './timer.js';
+import { ActiveMachine, type SpawnMachineOptions } from './active-machine.js';
+import type { HsmDefinition } from './hsm.js';
 
 /** What an active object does with events: a state machine fits. */
 export interface Behaviour {
@@ -135,8 +195,18 @@ export interface BlockOwner {
   release(handle: number): void;
 }
 
-/** Returned by tryClaim() when every slot is in use. */
+/** Returned by tryClaim() when every slot is in use, and by step() when it dispatched nothing. */
 export const NO_SLOT = -1;
+
+/**
+ * stop() drains an AO's queue and recalls its deferred events at most this
+ * many times (an Hsm's defer ring holds at most 65535 events, and each pass
+ * that goes on moved at least one of them).
+ */
+export const MAX_RECALL_PASSES = 65536;
+
+/** next(): the record taken was a stale time-event expiry (dropped, nothing dispatched). */
+const STALE = -2;
 
 export class KernelConfigError extends KeelError {
   override name = 'KernelConfigError';
@@ -154,7 +224,9 @@ const RUNNING = 2;
 
 /**
  * A pre-allocated handle that posts into one slot's queue. Behaviours keep it
- * to post to themselves (run-to-completion: the event is queued).
+ * to post to themselves (run-to-completion: the event is queued). It is also
+ * the machine's timer host (hsm's HsmTimerHost, structurally): timeEvent,
+ * arm and disarm act on this kernel's time events, which post to this AO.
  */
 export class AoPort {
   constructor(
@@ -166,6 +238,27 @@ export class AoPort {
   }
   postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     return this.kernel.postUrgent(this.id, sig, p0, p1, p2, p3);
+  }
+  /** Boot/config time: creates a time event that posts `sig` to this AO; returns its id (kernel.timeEvent). */
+  timeEvent(sig: number): number {
+    return this.kernel.timeEvent(this.id, sig);
+  }
+  /**
+   * Arms time event `id`: first expiry after `delayMs`, then every `periodMs`
+   * if > 0 (kernel.arm). Returns the first due time. Allocates nothing.
+   */
+  arm(id: number, delayMs: number, periodMs = 0): number {
+    // Straight to the table (one call less than kernel.arm: a machine arms on every timed entry).
+    const k = this.kernel;
+    return k.timers.arm(id, k.host.now(), delayMs, periodMs);
+  }
+  /** Disarms time event `id`; true if it was armed. A queued expiry of it is stale either way. Allocates nothing. */
+  disarm(id: number): boolean {
+    return this.kernel.timers.disarm(id);
+  }
+  /** Per time event id: nonzero while armed or its expiry may be queued (TimerTable.live): a machine skips needless disarms. */
+  get live(): Uint8Array {
+    return this.kernel.timers.live;
   }
 }
 
@@ -202,6 +295,12 @@ export class Kernel implements TimerSink {
   /** Events posted through interrupt(), and those a full queue refused. */
   interrupts = 0;
   interruptsRefused = 0;
+  /**
+   * Time-event expiries taken from a queue but not dispatched because they
+   * were stale: their time event was disarmed, re-armed or destroyed after
+   * they were queued (see "Time events and stale expiries").
+   */
+  staleExpiries = 0;
   /** Time events refused by a full AO queue. */
   get timerRefused(): number {
     return this.timers.refused;
@@ -280,7 +379,7 @@ export class Kernel implements TimerSink {
   /** Returns a claimed, never started slot. */
   releaseClaim(slot: number): void {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.maxObjects || this.state[slot] !== CLAIMED) {
-      throw new KernelUsageError(`Kernel "${this.name}": releaseClaim(${String(slot)}) needs a claimed, not started slot`);
+      throw new KernelUsageError(`Kernel "${this.name}": releaseClaim(${show(slot)}) needs a slot from claim() that was not started`);
     }
     this.timers.destroyOwnedBy(slot);
     this.state[slot] = FREE;
@@ -288,6 +387,7 @@ export class Kernel implements TimerSink {
 
   /** Claims a slot and starts an AO in it; returns the AO id (its slot). */
   spawn(def: ActiveObjectDef, priority: number, queueCapacity: number): number {
+    this.checkStart('spawn', def, priority, queueCapacity);
     const slot = this.claim();
     try {
       this.start(slot, def, priority, queueCapacity);
@@ -298,14 +398,35 @@ export class Kernel implements TimerSink {
     return slot;
   }
 
+  /**
+   * Runs a state machine as an active object, in one call (boot/config
+   * time): claims a slot, makes the AO's queue, builds the `Hsm` with that
+   * queue and with the AO's port as its timer host (every `after`/`every`
+   * entry and named timer gets its time event before the initial
+   * transition), starts it and returns the handle: `ao`, `hsm`,
+   * `timeEvents`. See src/active-machine.ts. The defer ring uses 'reject'
+   * (a deferred pool-block reference is never dropped unreleased).
+   */
+  spawnMachine<C>(definition: HsmDefinition<C>, options: SpawnMachineOptions<C>): ActiveMachine<C> {
+    if (options === null || typeof options !== 'object') {
+      throw new KernelConfigError(`Kernel "${this.name}": spawnMachine(definition, options) needs options { priority, queueCapacity, ... }`);
+    }
+    let made: ActiveMachine<C> | null = null;
+    const create = (port: AoPort): Behaviour => {
+      const m = new ActiveMachine(definition, port, options);
+      made = m;
+      return m.behaviour;
+    };
+    this.spawn({ create }, options.priority, options.queueCapacity);
+    return made!;
+  }
+
   /** Starts an AO in a claimed slot: makes its queue and behaviour, then runs its initial transition. */
   start(slot: number, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.maxObjects || this.state[slot] !== CLAIMED) {
-      throw new KernelUsageError(`Kernel "${this.name}": start(${String(slot)}) needs a slot from claim()`);
+      throw new KernelUsageError(`Kernel "${this.name}": start(${show(slot)}) needs a slot from claim() that is not started yet`);
     }
-    if (!Number.isInteger(priority) || priority < 1 || priority > 32) {
-      throw new KernelConfigError(`Kernel "${this.name}": priority must be an integer from 1 (lowest) to 32, got ${String(priority)}`);
-    }
+    this.checkStart('start', def, priority, queueCapacity);
     const other = this.prioToSlot[priority - 1]!;
     if (other >= 0) {
       throw new KernelConfigError(`Kernel "${this.name}": priority ${priority} is already used by active object ${other}; priorities are unique`);
@@ -336,22 +457,46 @@ export class Kernel implements TimerSink {
     return slot;
   }
 
-  /** Stops an AO: releases its queued (and deferred) blocks, its time events and subscriptions, and frees its slot. */
+  /**
+   * Stops an AO: releases its queued and deferred blocks, its time events and
+   * subscriptions, and frees its slot. Deferred events are recalled (and
+   * dropped) in as many passes as the queue's capacity needs; see the header.
+   */
   stop(ao: number): void {
     this.checkRunning(ao, 'stop');
     const b = this.behaviours[ao]!;
-    if (b.recallAll !== undefined) b.recallAll();
+    const q = this.queues[ao]!;
+    let passes = 0;
+    // Bound: a pass that goes on moved >= 1 event out of the behaviour's finite
+    // defer ring into the queue, and the next drain drops it; MAX_RECALL_PASSES
+    // stops a recallAll() that never returns 0.
+    for (;;) {
+      this.drain(q);
+      if (b.recallAll === undefined || !(b.recallAll() > 0)) break;
+      if (++passes >= MAX_RECALL_PASSES) break;
+    }
     this.discard(ao);
     this.state[ao] = FREE;
+    if (passes >= MAX_RECALL_PASSES) {
+      throw new KernelUsageError(
+        `Kernel "${this.name}": stop(${ao}): the behaviour's recallAll() still returned > 0 after ${MAX_RECALL_PASSES} passes; ` +
+          'the active object is stopped, but deferred pool blocks may be lost: recallAll() must return how many events it moved, 0 when none is left',
+      );
+    }
+  }
+
+  /** Takes every record from `q`, releasing the block references block-signal records hold (tagged records never carry one). */
+  private drain(q: EventQueue): void {
+    for (let guard = q.capacity; guard > 0 && q.length > 0; guard--) {
+      const sig = q.get();
+      // A tagged record (sig >= TIME_EVENT_TAG > maxSignals - 1) fails the range test: carriesBlock is not indexed with it.
+      if (sig >= 0 && sig < this.maxSignals && this.carriesBlock[sig] === 1) this.pool!.release(q.p0);
+    }
   }
 
   /** Drops slot `ao`'s events (releasing their blocks), subscriptions, time events, priority and behaviour. */
   private discard(ao: number): void {
-    const q = this.queues[ao]!;
-    for (let guard = q.capacity; guard > 0 && q.length > 0; guard--) {
-      const sig = q.get();
-      if (sig >= 0 && sig < this.maxSignals && this.carriesBlock[sig] === 1) this.pool!.release(q.p0);
-    }
+    this.drain(this.queues[ao]!);
     const bit = 1 << (this.prio[ao]! - 1);
     this.readySet &= ~bit;
     for (let s = 0; s < this.maxSignals; s++) this.subscribers[s] = this.subscribers[s]! & ~bit;
@@ -374,6 +519,9 @@ export class Kernel implements TimerSink {
 
   /** The port of slot `ao` (the object behaviours post through). */
   port(ao: number): AoPort {
+    if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects) {
+      throw new KernelUsageError(`Kernel "${this.name}": port(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1})`);
+    }
     return this.ports[ao]!;
   }
 
@@ -381,8 +529,9 @@ export class Kernel implements TimerSink {
 
   /** Posts FIFO to `ao`'s queue; false (counted by the queue) when it is full. Safe from IO callbacks. */
   post(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    const q = this.queueFor(ao);
-    if (!q.post(sig, p0, p1, p2, p3)) return false;
+    // queueFor(), inlined on the hottest path: (ao & 31) === ao is an integer 0..31 (strings fail it).
+    if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
+    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) return false;
     this.readySet |= 1 << (this.prio[ao]! - 1);
     return true;
   }
@@ -415,10 +564,17 @@ export class Kernel implements TimerSink {
     return false;
   }
 
-  /** TimerSink: a time event expired. */
-  postTimeEvent(owner: number, sig: number, id: number, due: number): boolean {
+  /**
+   * @internal TimerSink, called by this kernel's timer table: a time event
+   * expired. Queues (sig + TIME_EVENT_TAG, id, due, gen, 0) for `owner` (a
+   * tagged record: see "Time events and stale expiries"); false when the
+   * owner is not running or its queue is full.
+   */
+  postTimeEvent(owner: number, sig: number, id: number, due: number, gen: number): boolean {
     if (this.state[owner] !== RUNNING) return false;
-    return this.post(owner, sig, id, due, 0, 0);
+    if (!this.queues[owner]!.postTagged(sig, id, due, gen, 0)) return false;
+    this.readySet |= 1 << (this.prio[owner]! - 1);
+    return true;
   }
 
   // ---- publish/subscribe ---------------------------------------------------
@@ -513,35 +669,51 @@ export class Kernel implements TimerSink {
 
   /**
    * Creates a time event posting `sig` (p0 = its id, p1 = due time modulo
-   * 2^32 as a signed int32: compare it by difference) to `ao`.
-   * Boot/config time. `ao` may be a running AO or a slot from claim() not yet
-   * started, so a machine's initial transition can already arm its timers.
+   * 2^32 as a signed int32: compare it by difference, p2 = its generation)
+   * to `ao`. Boot/config time. `ao` may be a running AO or a slot from
+   * claim() not yet started, so a machine's initial transition can already
+   * arm its timers. `sig` must not be a block signal (its p0 is an id).
    */
   timeEvent(ao: number, sig: number): number {
     if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects || this.state[ao] === FREE) {
-      throw new KernelUsageError(`Kernel "${this.name}": timeEvent(${String(ao)}): not a claimed or running slot (ids come from claim() or spawn())`);
+      throw new KernelUsageError(
+        `Kernel "${this.name}": timeEvent(${show(ao)}, ..): not a claimed or running slot; pass an id from claim() or spawn()`,
+      );
     }
     if (!Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
-      throw new KernelUsageError(`Kernel "${this.name}": timeEvent: signal ${String(sig)} is not an integer 0..${MAX_SIGNAL}`);
+      throw new KernelUsageError(
+        `Kernel "${this.name}": timeEvent(${ao}, ${show(sig)}): the signal must be an integer 0..${MAX_SIGNAL}; pass the signal the expiry posts`,
+      );
+    }
+    if (sig < this.maxSignals && this.carriesBlock[sig] === 1) {
+      throw new KernelUsageError(
+        `Kernel "${this.name}": timeEvent(${ao}, ${sig}): signal ${sig} carries a pool block (blockSignal), but an expiry's p0 is its id; use a signal of its own`,
+      );
     }
     return this.timers.create(ao, sig);
   }
 
   /**
    * Arms time event `id` to expire in `delayMs` (from host.now()), then every
-   * `periodMs` if > 0; both 0..MAX_DELAY_MS (2^31 - 1) ms, else
-   * TimerUsageError. Returns the first expiry's due time (its p1: a signed
-   * int32, compare by difference).
+   * `periodMs` if > 0; both numbers 0..MAX_DELAY_MS (2^31 - 1) ms, else
+   * TimerUsageError (every build). An expiry of an earlier arm still queued
+   * becomes stale (not dispatched). Returns the first expiry's due time (its
+   * p1: a signed int32, compare by difference).
    */
   arm(id: number, delayMs: number, periodMs = 0): number {
     return this.timers.arm(id, this.host.now(), delayMs, periodMs);
   }
 
+  /** Disarms time event `id`; true if it was armed. An expiry of it still queued becomes stale either way. */
   disarm(id: number): boolean {
     return this.timers.disarm(id);
   }
 
-  /** Milliseconds until the next time event expires (0 if one is due), or -1 when none is armed (tickless idle). */
+  /**
+   * Milliseconds until the next time event expires (0 if one is due), or -1
+   * when none is armed (tickless idle). `now` (default host.now()) must be a
+   * finite number: TimerUsageError otherwise.
+   */
   nextDelay(now: number = this.host.now()): number {
     return this.timers.nextDelay(now);
   }
@@ -562,20 +734,59 @@ export class Kernel implements TimerSink {
   }
 
   /**
-   * Dispatches one event: the next one of the highest-priority ready AO.
-   * Returns its id, or NO_SLOT when nothing was ready.
+   * Dispatches one event: the next current one of the highest-priority ready
+   * AO (stale time-event expiries before it are dropped and counted in
+   * staleExpiries). Returns that AO's id, or NO_SLOT when it dispatched
+   * nothing (nothing ready, or only stale expiries). Throws KernelUsageError
+   * when called during a dispatch.
    */
   step(): number {
-    if (this.readySet === 0) return NO_SLOT;
-    if (this.dispatching) {
-      throw new KernelUsageError(`Kernel "${this.name}": step()/run() called during dispatch; post an event instead`);
+    if (this.dispatching) this.reentered(0);
+    let ao = NO_SLOT;
+    // Bound: each STALE took one record from a queue and posted nothing, so at
+    // most (records queued) passes.
+    do {
+      if (this.readySet === 0) return NO_SLOT;
+      ao = this.next();
+    } while (ao === STALE);
+    return ao;
+  }
+
+  /**
+   * Dispatches until no AO is ready, at most `maxBurst` events (stale
+   * expiries dropped on the way are not counted). Returns the number
+   * dispatched; when it is 0, counts an idle pass and calls host.idle().
+   * Throws KernelUsageError when called during a dispatch.
+   */
+  run(): number {
+    if (this.dispatching) this.reentered(1);
+    let n = 0;
+    // Bound: maxBurst dispatches; between two, at most (records queued) stale
+    // expiries are dropped (dropping posts nothing).
+    while (this.readySet !== 0 && n < this.maxBurst) {
+      if (this.next() >= 0) n++;
     }
+    if (n === 0) {
+      this.idleCount++;
+      if (this.host.idle !== undefined) this.host.idle(this);
+    }
+    return n;
+  }
+
+  /**
+   * Takes the next record of the highest-priority ready AO (readySet !== 0)
+   * and dispatches it. Returns the AO's id; NO_SLOT if its queue was empty
+   * (emptied behind the kernel's back); STALE if it was a stale expiry.
+   */
+  private next(): number {
     const bit = 31 - Math.clz32(this.readySet);
     const ao = this.prioToSlot[bit]!;
     const q = this.queues[ao]!;
     const sig = q.get();
     if (q.length === 0) this.readySet &= ~(1 << bit);
     if (sig === NO_EVENT) return NO_SLOT;
+    // A tagged record: a time-event expiry (one comparison on this path).
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
     const p0 = q.p0;
     let r: number | void = 0;
     this.dispatching = true;
@@ -593,19 +804,26 @@ export class Kernel implements TimerSink {
   }
 
   /**
-   * Dispatches until no AO is ready, at most `maxBurst` events. Returns the
-   * number dispatched; when it is 0, counts an idle pass and calls host.idle().
+   * A time-event expiry (id, due, gen, 0) just taken from `q`, with its
+   * untagged signal: dispatched if current, else dropped (STALE). Never
+   * carries a pool block, so nothing is released.
    */
-  run(): number {
-    let n = 0;
-    while (this.readySet !== 0 && n < this.maxBurst) {
-      if (this.step() !== NO_SLOT) n++;
+  private expiry(ao: number, q: EventQueue, sig: number): number {
+    const id = q.p0;
+    const gen = q.p2;
+    if (!this.timers.take(id, gen)) {
+      this.staleExpiries++;
+      return STALE;
     }
-    if (n === 0) {
-      this.idleCount++;
-      if (this.host.idle !== undefined) this.host.idle(this);
+    this.dispatching = true;
+    try {
+      this.behaviours[ao]!.dispatch(sig, id, q.p1, gen, 0);
+    } finally {
+      this.dispatching = false;
     }
-    return n;
+    this.dispatchCount[ao]++;
+    this.dispatchedTotal++;
+    return ao;
   }
 
   // ---- stats ---------------------------------------------------------------
@@ -630,19 +848,67 @@ export class Kernel implements TimerSink {
   // ---- checks --------------------------------------------------------------
 
   private queueFor(ao: number): EventQueue {
-    if (ao >= 0 && ao < this.maxObjects && this.state[ao] === RUNNING) return this.queues[ao]!;
-    throw new KernelUsageError(`Kernel "${this.name}": ${String(ao)} is not a running active object (ids come from spawn())`);
+    if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
+    return this.queues[ao]!;
+  }
+
+  /** Refuses an AO id on the posting paths (builds the message on this failing path only). */
+  private notRunning(ao: unknown): never {
+    throw new KernelUsageError(
+      `Kernel "${this.name}": post to ${show(ao)}: not a running active object; pass an id from spawn() (0..${this.maxObjects - 1})`,
+    );
+  }
+
+  /** step() (op 0) or run() (op 1) called from an action. */
+  private reentered(op: number): never {
+    throw new KernelUsageError(
+      `Kernel "${this.name}": ${op === 0 ? 'step()' : 'run()'} called during dispatch (from an action); ` +
+        'post an event instead: it is dispatched after the current one completes',
+    );
   }
 
   private checkRunning(ao: number, op: string): void {
     if (!this.isRunning(ao)) {
-      throw new KernelUsageError(`Kernel "${this.name}": ${op}(${String(ao)}): not a running active object (ids come from spawn())`);
+      throw new KernelUsageError(
+        `Kernel "${this.name}": ${op}(${show(ao)}): not a running active object; pass an id from spawn() (0..${this.maxObjects - 1})`,
+      );
     }
   }
 
   private checkSignal(sig: number, op: string): void {
     if (!Number.isInteger(sig) || sig < 0 || sig >= this.maxSignals) {
-      throw new KernelUsageError(`Kernel "${this.name}": ${op}: signal ${String(sig)} is outside 0..${this.maxSignals - 1}; raise maxSignals`);
+      throw new KernelUsageError(
+        `Kernel "${this.name}": ${op}: signal ${show(sig)} is not an integer 0..${this.maxSignals - 1}; ` +
+          'pass a signal below maxSignals (or raise the maxSignals option)',
+      );
     }
   }
+
+  /** spawn()/start() arguments (config time). */
+  private checkStart(op: string, def: ActiveObjectDef, priority: number, queueCapacity: number): void {
+    if (def == null || typeof def.create !== 'function') {
+      throw new KernelConfigError(`Kernel "${this.name}": ${op}(): the definition must be an object with create(port); got ${show(def)}`);
+    }
+    if (!Number.isInteger(priority) || priority < 1 || priority > 32) {
+      throw new KernelConfigError(
+        `Kernel "${this.name}": ${op}(): priority must be an integer from 1 (lowest) to 32, got ${show(priority)}; ` +
+          'pass a priority no other running active object uses',
+      );
+    }
+    if (!Number.isInteger(queueCapacity) || queueCapacity < 1 || queueCapacity > MAX_CAPACITY) {
+      throw new KernelConfigError(
+        `Kernel "${this.name}": ${op}(): queueCapacity must be an integer from 1 to ${MAX_CAPACITY}, got ${show(queueCapacity)}; ` +
+          "pass the number of events the active object's queue holds",
+      );
+    }
+  }
+}
+
+/** A value for a message: numbers as they are, anything else with its type (a string '1' is not the number 1). */
+function show(x: unknown): string {
+  if (typeof x === 'number') return String(x);
+  if (typeof x === 'string') return `the string '${x}'`;
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === 'object') return 'an object';
+  return `${typeof x} ${String(x)}`;
 }

@@ -9,9 +9,9 @@
  * queue's properties `p0`..`p3` (plain properties: reading them is free), so
  * they stay valid after the ring slot is reused by a re-entrant post.
  *
- * Allocation: post, postUrgent, postWithMargin, get, peek, clear and reading
- * p0..p3 allocate nothing, the first call after construction included
- * (tested on the XS engine host with DEBUG checks on). The constructor
+ * Allocation: post, postUrgent, postWithMargin, postTagged, get, peek, clear
+ * and reading p0..p3 allocate nothing, the first call after construction
+ * included (tested on the XS engine host with DEBUG checks on). The constructor
  * allocates the ring. A `throw`-policy overflow allocates its error (the
  * path is already failing).
  *
@@ -58,7 +58,19 @@
  * otherwise QueueEventError, thrown before anything changes. Release builds
  * (dist/xs) skip these checks.
  *
- * Limits: capacity 1..MAX_CAPACITY (65536); 4 parameters; signals 0..65535.
+ * Tagged records (for the kernel): `postTagged(sig, ..)` (@internal) stores
+ * the signal as `sig + TIME_EVENT_TAG` (0x10000), a value no public post
+ * accepts in DEBUG builds (they refuse signals above MAX_SIGNAL), so user code
+ * cannot forge one there. The kernel posts time-event expiries this way and
+ * recognises them at dispatch by `sig >= TIME_EVENT_TAG`. get() and peek()
+ * return the stored value as is (tagged). Its untagged signal and parameters
+ * get the same DEBUG checks as post(); otherwise it behaves exactly as post()
+ * (FIFO, same overflow policy and counters). Release builds check nothing,
+ * so there a post of a signal >= 0x10000 is stored as is (the kernel then
+ * treats it as a time-event expiry and checks its id and generation).
+ *
+ * Limits: capacity 1..MAX_CAPACITY (65536); 4 parameters; signals 0..65535
+ * (stored values up to 0x1ffff with the kernel's TIME_EVENT_TAG).
  * Indices are free-running 32-bit counters (head, tail) that wrap; the
  * `initialIndex` option starts them anywhere (for wrap-around tests).
  *
@@ -79,6 +91,12 @@ import { KeelError } from './errors.js';
 export const NO_EVENT = -1;
 /** Largest signal (signals are integers 0..MAX_SIGNAL, 16 bits as in QP). */
 export const MAX_SIGNAL = 0xffff;
+/**
+ * Added to the stored signal of a record posted with postTagged() (the
+ * kernel's time-event expiries): a stored value >= TIME_EVENT_TAG is
+ * `sig + TIME_EVENT_TAG`. Larger than MAX_SIGNAL, so never a user signal.
+ */
+export const TIME_EVENT_TAG = 0x10000;
 /** Largest capacity of one queue. */
 export const MAX_CAPACITY = 65536;
 
@@ -286,6 +304,34 @@ export class EventQueue {
     r[i + 3] = p2;
     r[i + 4] = p3;
     this.head = h;
+    this.posted++;
+    if (n > this.peak) this.peak = n;
+    return true;
+  }
+
+  /**
+   * @internal For the kernel: posts FIFO, like post(), a record whose stored
+   * signal is `sig + TIME_EVENT_TAG` (a time-event expiry). `sig` itself is
+   * checked like post()'s in DEBUG builds (0..MAX_SIGNAL, numeric
+   * parameters); get() and peek() return the tagged value.
+   */
+  postTagged(sig: number, p0: number, p1: number, p2: number, p3: number): boolean {
+    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    // post()'s body, repeated: one call less on the time-event path.
+    const t = this.tail;
+    let n = ((t - this.head) | 0) + 1;
+    if (n > this.capacity) {
+      if (!this.overflowed()) return false;
+      n--;
+    }
+    const r = this.records;
+    const i = (t & this.mask) * WIDTH;
+    r[i] = sig + TIME_EVENT_TAG;
+    r[i + 1] = p0;
+    r[i + 2] = p1;
+    r[i + 3] = p2;
+    r[i + 4] = p3;
+    this.tail = (t + 1) | 0;
     this.posted++;
     if (n > this.peak) this.peak = n;
     return true;

@@ -4,13 +4,31 @@
  * A time event belongs to an owner (an active object's slot in the kernel) and
  * carries a signal. When it expires, `tick(now)` posts that signal to its owner
  * through the `TimerSink` given at construction, with the time event's id as
- * p0 and the due time as p1. Time events are created once at boot
- * (`create`) and then armed, disarmed and re-armed as often as needed.
+ * p0, the due time as p1 and its generation as p2. Time events are created
+ * once at boot (`create`) and then armed, disarmed and re-armed as often as
+ * needed.
+ *
+ * Generations (stale expiries). An expiry is posted, then dispatched later;
+ * in between, the owner may disarm or re-arm the time event. Each time event
+ * has a generation, a 32-bit counter that arm (re-arm included), disarm
+ * (every call, also when it returns false because the event was not armed:
+ * a one-shot that expired but whose expiry is still queued) and destroy
+ * advance by one (`(g + 1) | 0`). tick() does not: a periodic event's
+ * expiries all carry the generation of its arm, and so does a one-shot's
+ * single expiry. `isCurrent(id, gen)` says whether an expiry posted with
+ * `gen` is still wanted: false once the event was disarmed, re-armed or
+ * destroyed after that post. The kernel checks it at dispatch and drops a
+ * stale expiry (counted in `kernel.staleExpiries`), so an action never sees
+ * the expiry of an arm it has since cancelled or replaced, even one due in
+ * the same millisecond as the new arm (a zero-delay re-arm). A zero-delay arm
+ * fires: it is due at now and expires on the next tick. (The counter wraps
+ * after 2^32 arms of one id; an expiry would have to wait in a queue through
+ * all of them to be mistaken for current.)
  *
  * Allocation: the table is typed arrays sized at construction. `arm`,
- * `disarm`, `isArmed`, `remaining`, `nextDelay` and `tick` allocate nothing,
- * the first call included, across the clock's wrap too (tested on the XS
- * engine host). `create` and the constructor allocate nothing either but
+ * `disarm`, `isArmed`, `isCurrent`, `remaining`, `nextDelay` and `tick`
+ * allocate nothing, the first call included, across the clock's wrap too
+ * (tested on the XS engine host). `create` and the constructor allocate nothing either but
  * belong to boot.
  *
  * Time and the wrap rule. Times are whole milliseconds on a clock that wraps
@@ -24,9 +42,12 @@
  * difference, `((a - b) | 0) > 0` ("a is later than b"), never with `<`/`>`
  * on the times themselves. That difference is right while the two times are
  * less than 2^31 ms apart, hence the bounds:
- * - `delayMs` and `periodMs` are at most MAX_DELAY_MS (2^31 - 1 ms); larger
- *   values are refused with TimerUsageError. A fractional delay or period is
- *   rounded up to the next whole ms.
+ * - `delayMs` and `periodMs` are numbers from 0 to MAX_DELAY_MS (2^31 - 1 ms);
+ *   anything else (a larger or negative value, NaN, Infinity, a string such
+ *   as '10', undefined passed as the delay) is refused with TimerUsageError
+ *   in every build, before anything changes. A fractional delay or period is
+ *   rounded up to the next whole ms. `now` must be a finite number
+ *   (TimerUsageError otherwise: `now | 0` would turn NaN into 0).
  * - tick() must run at least once within 2^31 ms after an event's due time
  *   (any real tick source runs every few ms).
  * The due time of an expiry (p1 of the posted event, and the value `arm`
@@ -34,6 +55,8 @@
  * the clock's value on a device, and to the clock modulo 2^32 on a host with
  * a double clock. Compare it with other times only by difference:
  * `((p1 - t) | 0) >= 0` ("due at or after t").
+ *
+ * An expiry is posted as (sig, p0 = id, p1 = due, p2 = generation, p3 = 0).
  *
  * Order: armed events sit in one list sorted by remaining time relative to
  * the current now (equivalently by due time, compared by difference); equal
@@ -51,31 +74,38 @@
  *     ------------------> DISARMED ----------------------> ARMED
  *                            ^  ^                           |  |
  *                            |  +------- disarm(id) --------+  | tick(now), due - now <= 0:
- *                            |                                 |   post(owner, sig, id, due)
+ *                            |                                 |   post(owner, sig, id, due, gen)
  *                            +---- tick: one-shot expired -----+   periodic: stays ARMED,
  *                                                                  due += period
  *     arm(id, ...) on an ARMED event re-arms it (moves it in the list).
  *     destroy(id) returns a DISARMED or ARMED id to the table (kernel stop()).
+ *     gen += 1 on: arm, re-arm, disarm (armed or not), destroy. Never on tick.
  *
  * Contexts: create/destroy at boot or spawn/stop time. arm/disarm/isArmed/
- * remaining/nextDelay from actions during dispatch (re-entrant use is fine:
- * they only relink the list) and from IO callbacks. tick() from the host's
+ * isCurrent/remaining/nextDelay from actions during dispatch (re-entrant use
+ * is fine: they only relink the list) and from IO callbacks. tick() from the host's
  * tick source only, never re-entrantly (it throws TimerReentryError if called
  * from inside an expiry post).
  *
  * Limits: `capacity` time events (1..32767, set at construction); delays and
  * periods 0..MAX_DELAY_MS (2^31 - 1) ms.
  *
- * Measured cost: arm + tick + dispatch of one expiring time event through the
- * kernel is 1396 XS steps (bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
+ * Measured cost: docs/kernel.md (arm + tick + dispatch of one expiring time
+ * event through the kernel, bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
  */
 import { KeelError } from './errors.js';
+import { MAX_SIGNAL } from './queue.js';
 
 /** Where expiring time events are posted. The kernel implements it. */
 export interface TimerSink {
-  postTimeEvent(owner: number, sig: number, id: number, due: number): boolean;
+  /**
+   * Time event `id` of `owner` expired, due at `due`; `gen` is its generation
+   * (pass it back to `isCurrent(id, gen)` when the expiry is handled). False
+   * if the owner's queue refused it (counted in `refused`).
+   */
+  postTimeEvent(owner: number, sig: number, id: number, due: number, gen: number): boolean;
 }
 
 /** No time event: returned by `tryCreate` when the table is full. */
@@ -111,7 +141,13 @@ const OP_ISARMED = 3;
 const OP_REMAINING = 4;
 const OP_OWNEROF = 5;
 const OP_TICK = 6;
-const OP_NAMES = Object.freeze(['destroy', 'arm', 'disarm', 'isArmed', 'remaining', 'ownerOf', 'tick'] as const);
+const OP_NEXT_DELAY = 7;
+const OP_NAMES = Object.freeze(['destroy', 'arm', 'disarm', 'isArmed', 'remaining', 'ownerOf', 'tick', 'nextDelay'] as const);
+// Compared with `typeof`: a string literal in a hot function is copied into a
+// chunk on each evaluation on the XS host; a module constant is not.
+const NUMBER = 'number';
+/** Ids are 0..32766 (capacity <= 32767): `(id & ID_MASK) === id` is an integer-number test, strings fail it. */
+const ID_MASK = 0x7fff;
 const FREE = 0;
 const DISARMED = 1;
 const ARMED = 2;
@@ -143,6 +179,16 @@ export class TimerTable {
   private readonly due: Int32Array;
   /** Period, whole ms, 0 for a one-shot (0..MAX_DELAY_MS). */
   private readonly period: Int32Array;
+  /** Generation per id: advanced by arm, disarm and destroy (see the header). */
+  private readonly gen: Int32Array;
+  /**
+   * Per time event: 1 while it is armed or the expiry of its current
+   * generation may still be queued, else 0 (set by arm, cleared by disarm,
+   * destroy and take() of a one-shot's expiry). A state machine reads it on
+   * exit and skips the disarm call of a one-shot whose expiry it just
+   * handled (nothing left to cancel). Read-only for users.
+   */
+  readonly live: Uint8Array;
   private readonly next: Int16Array;
   private readonly prev: Int16Array;
   private head = NIL;
@@ -166,6 +212,8 @@ export class TimerTable {
     this.sig = new Int32Array(n);
     this.due = new Int32Array(n);
     this.period = new Int32Array(n);
+    this.gen = new Int32Array(n);
+    this.live = new Uint8Array(n);
     this.next = new Int16Array(n).fill(NIL);
     this.prev = new Int16Array(n).fill(NIL);
     this.freeStack = new Int16Array(n);
@@ -184,8 +232,18 @@ export class TimerTable {
     return id;
   }
 
-  /** Creates a disarmed time event, or returns NO_TIMER when the table is full. */
+  /**
+   * Creates a disarmed time event, or returns NO_TIMER when the table is full.
+   * `owner` is an integer 0..32767 and `sig` an integer 0..MAX_SIGNAL, else
+   * TimerUsageError (boot time: checked in every build).
+   */
   tryCreate(owner: number, sig: number): number {
+    if (!Number.isInteger(owner) || owner < 0 || owner > 0x7fff || !Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
+      throw new TimerUsageError(
+        `TimerTable "${this.name}": create(${show(owner)}, ${show(sig)}) needs an owner that is an integer 0..32767 ` +
+          `(the kernel: an active object's slot) and a signal that is an integer 0..${MAX_SIGNAL}; pass those`,
+      );
+    }
     if (this.freeTop === 0) return NO_TIMER;
     const id = this.freeStack[--this.freeTop]!;
     this.state[id] = DISARMED;
@@ -197,10 +255,12 @@ export class TimerTable {
     return id;
   }
 
-  /** Returns a time event to the table (disarming it first). */
+  /** Returns a time event to the table (disarming it first); an expiry of it still queued is stale from now on. */
   destroy(id: number): void {
     this.check(id, OP_DESTROY);
     if (this.state[id] === ARMED) this.unlink(id);
+    this.gen[id] = (this.gen[id]! + 1) | 0;
+    this.live[id] = 0;
     this.state[id] = FREE;
     this.freeStack[this.freeTop++] = id;
     this.created--;
@@ -220,35 +280,50 @@ export class TimerTable {
 
   /**
    * Arms (or re-arms) `id` to expire `delayMs` after `now`, then every
-   * `periodMs` if that is > 0. `now` is the time base of tick() (any number:
-   * it is reduced with `now | 0`). Delay and period are 0..MAX_DELAY_MS
-   * (fractions rounded up to whole ms). Returns the due time of the first
-   * expiry, `(now | 0) + delay` as a signed int32: the p1 that expiry will
-   * carry (compare it by difference only).
+   * `periodMs` if that is > 0. `now` is the time base of tick() (any finite
+   * number: it is reduced with `now | 0`). Delay and period are numbers
+   * 0..MAX_DELAY_MS (fractions rounded up to whole ms); anything else throws
+   * TimerUsageError in every build and changes nothing. Advances the
+   * generation: an expiry of an earlier arm still queued is stale. Returns the
+   * due time of the first expiry, `(now | 0) + delay` as a signed int32: the
+   * p1 that expiry will carry (compare it by difference only).
    */
   arm(id: number, now: number, delayMs: number, periodMs = 0): number {
-    this.check(id, OP_ARM);
-    if (!(delayMs >= 0 && delayMs <= MAX_DELAY_MS && periodMs >= 0 && periodMs <= MAX_DELAY_MS)) this.badArm(id, delayMs, periodMs);
+    if ((id & ID_MASK) !== id || id >= this.capacity || this.state[id] === FREE) this.badId(id, OP_ARM);
+    if (
+      typeof delayMs !== NUMBER ||
+      typeof periodMs !== NUMBER ||
+      !(delayMs >= 0 && delayMs <= MAX_DELAY_MS && periodMs >= 0 && periodMs <= MAX_DELAY_MS)
+    )
+      this.badArm(id, delayMs, periodMs);
     // Whole ms, rounded up (never earlier than asked); no Math call on the usual integer path.
     let delay = delayMs | 0;
     if (delay !== delayMs) delay++;
     let period = periodMs | 0;
     if (period !== periodMs) period++;
-    // `now | 0` would turn undefined or NaN into 0 and stall every timer silently.
-    if (now - now !== 0) this.badNow(OP_ARM, now);
+    // `now | 0` would turn undefined or NaN into 0 and stall every timer silently (and '5' into 5).
+    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_ARM, now);
     const t = now | 0;
     if (this.state[id] === ARMED) this.unlink(id);
+    this.gen[id] = (this.gen[id]! + 1) | 0;
     const due = (t + delay) | 0;
     this.due[id] = due;
     this.period[id] = period;
     this.state[id] = ARMED;
+    this.live[id] = 1;
     this.insert(id, t, delay);
     return due;
   }
 
-  /** Disarms `id`; returns true if it was armed. */
+  /**
+   * Disarms `id`; returns true if it was armed. Advances the generation in
+   * either case: an expiry of it still queued (a one-shot that already
+   * expired, so this returns false) is stale and will not be dispatched.
+   */
   disarm(id: number): boolean {
-    this.check(id, OP_DISARM);
+    if ((id & ID_MASK) !== id || id >= this.capacity || this.state[id] === FREE) this.badId(id, OP_DISARM);
+    this.gen[id] = (this.gen[id]! + 1) | 0;
+    this.live[id] = 0;
     if (this.state[id] !== ARMED) return false;
     this.unlink(id);
     this.state[id] = DISARMED;
@@ -260,9 +335,34 @@ export class TimerTable {
     return this.state[id] === ARMED;
   }
 
+  /**
+   * True when an expiry of `id` posted with generation `gen` (its p2) is
+   * current: `id` is a created time event and has not been armed, disarmed or
+   * destroyed since that expiry was posted. False for anything else (an id
+   * that is destroyed or not a time event of this table, another generation);
+   * never throws. Allocates nothing.
+   */
+  isCurrent(id: number, gen: number): boolean {
+    return (id & ID_MASK) === id && id < this.capacity && this.state[id] !== FREE && this.gen[id] === gen;
+  }
+
+  /**
+   * The kernel, about to dispatch an expiry (id, gen): isCurrent(id, gen),
+   * and when it is the current expiry of a one-shot (not armed again), marks
+   * the time event not live: nothing of it is queued or armed any more.
+   */
+  take(id: number, gen: number): boolean {
+    // An id outside the table reads undefined (never === a number), and a
+    // destroyed id's generation moved on, so the generation test alone is safe.
+    if (this.gen[id] !== gen) return false;
+    if (this.state[id] !== ARMED) this.live[id] = 0;
+    return true;
+  }
+
   /** Milliseconds until `id` expires (0 if due or overdue), or -1 when disarmed. Wrap-safe. */
   remaining(id: number, now: number): number {
     this.check(id, OP_REMAINING);
+    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_REMAINING, now);
     if (this.state[id] !== ARMED) return -1;
     const r = (this.due[id]! - (now | 0)) | 0;
     return r > 0 ? r : 0;
@@ -275,6 +375,7 @@ export class TimerTable {
    * once due times may be negative.
    */
   nextDelay(now: number): number {
+    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_NEXT_DELAY, now);
     const id = this.head;
     if (id === NIL) return -1;
     const r = (this.due[id]! - (now | 0)) | 0;
@@ -289,7 +390,7 @@ export class TimerTable {
     if (this.ticking) {
       throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
     }
-    if (now - now !== 0) this.badNow(OP_TICK, now);
+    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_TICK, now);
     const t = now | 0;
     this.ticking = true;
     let posted = 0;
@@ -319,7 +420,7 @@ export class TimerTable {
         }
         this.expired++;
         posted++;
-        if (!this.sink.postTimeEvent(this.owner[id]!, this.sig[id]!, id, due)) this.refused++;
+        if (!this.sink.postTimeEvent(this.owner[id]!, this.sig[id]!, id, due, this.gen[id]!)) this.refused++;
       }
     } finally {
       this.ticking = false;
@@ -341,26 +442,30 @@ export class TimerTable {
   }
 
   private check(id: number, op: number): void {
-    if (!Number.isInteger(id) || id < 0 || id >= this.capacity || this.state[id] === FREE) {
-      throw new TimerUsageError(
-        `TimerTable "${this.name}": ${OP_NAMES[op]}(${String(id)}) is not a time event of this table (ids come from create())`,
-      );
-    }
+    if ((id & ID_MASK) !== id || id >= this.capacity || this.state[id] === FREE) this.badId(id, op);
+  }
+
+  /** Refuses an id that is not a created time event (builds the message on this failing path only). */
+  private badId(id: unknown, op: number): never {
+    throw new TimerUsageError(
+      `TimerTable "${this.name}": ${OP_NAMES[op]}(${show(id)}) is not a time event of this table; ` +
+        `pass an id from create() (the kernel: timeEvent()) that was not destroyed`,
+    );
   }
 
   /** Refuses a `now` that is not a finite number (builds the message on this failing path only). */
   private badNow(op: number, now: unknown): never {
     throw new TimerUsageError(
-      `TimerTable "${this.name}": ${OP_NAMES[op]}() needs now as a finite number of ms, got ${String(now)}; ` +
+      `TimerTable "${this.name}": ${OP_NAMES[op]}() needs now as a finite number of ms, got ${show(now)}; ` +
         `pass the clock's value (a device: Time.ticks; the kernel: its host.now())`,
     );
   }
 
-  /** Refuses a delay or period outside 0..MAX_DELAY_MS (builds the message on this failing path only). */
-  private badArm(id: number, delayMs: number, periodMs: number): never {
+  /** Refuses a delay or period that is not a number in 0..MAX_DELAY_MS (builds the message on this failing path only). */
+  private badArm(id: number, delayMs: unknown, periodMs: unknown): never {
     throw new TimerUsageError(
-      `TimerTable "${this.name}": arm(${id}) needs delay and period from 0 to ${MAX_DELAY_MS} ms (2^31 - 1, about 24.8 days: ` +
-        `times are compared modulo 2^32), got ${String(delayMs)} and ${String(periodMs)}; ` +
+      `TimerTable "${this.name}": arm(${id}) needs delay and period as numbers from 0 to ${MAX_DELAY_MS} ms (2^31 - 1, about 24.8 days: ` +
+        `times are compared modulo 2^32), got ${show(delayMs)} and ${show(periodMs)}; ` +
         `pass a number in that range, or chain shorter time events for a longer wait`,
     );
   }
@@ -396,4 +501,13 @@ export class TimerTable {
     this.prev[id] = NIL;
     this.next[id] = NIL;
   }
+}
+
+/** A value for a message: numbers as they are, anything else with its type (a string '10' is not the number 10). */
+function show(x: unknown): string {
+  if (typeof x === 'number') return String(x);
+  if (typeof x === 'string') return `the string '${x}'`;
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === 'object') return 'an object';
+  return `${typeof x} ${String(x)}`;
 }

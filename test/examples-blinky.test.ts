@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { strict as assert } from './support/assert.js';
 import { assertNoAllocation, onXs } from './support/alloc.js';
-import { SIG_BLINK, SIG_PRESS } from '../examples/blinky.js';
+import { SIG_PRESS } from '../examples/blinky.js';
 import { scheduleScenario } from '../examples/sim.js';
-import { BLINKER, boot, DEBOUNCER, eventTimes, stateLog } from './examples-support.js';
+import { BLINKER, boot, DEBOUNCER, eventTimes, stateLog, timerSignals } from './examples-support.js';
 
 const BUTTON = 0;
 const LED = 0;
@@ -48,11 +48,14 @@ describe('examples/blinky', function () {
     const d = r.fw.blinky!.debouncer.hsm.ctx;
     assert.deepEqual([d.edges, d.presses, d.releases], [8, 4, 4]);
     assert.equal(r.fw.blinky!.blinker.hsm.ctx.patterns, 3);
-    // Off again: the LED is off and the blink time event is disarmed (no BLINK after 6470).
+    // Off again: the LED is off and every blinker timer is disarmed (no timer event after 6470).
     assert.equal(r.sim.outputs.read(LED), 0);
-    assert.equal(r.fw.kernel.timers.isArmed(r.fw.blinky!.blinkTimer), false);
-    const blinks = eventTimes(r, BLINKER, SIG_BLINK);
-    assert.ok(blinks[blinks.length - 1]! < 6470);
+    const blinker = r.fw.blinky!.blinker;
+    assert.equal(blinker.timeEvents.length, 6, 'slow, fast and the four double phases');
+    for (const id of blinker.timeEvents) assert.equal(r.fw.kernel.timers.isArmed(id), false);
+    const blinks = eventTimes(r, BLINKER, timerSignals(blinker.hsm.definition));
+    assert.ok(blinks.length > 20 && blinks[blinks.length - 1]! < 6470);
+    assert.equal(r.fw.kernel.staleExpiries, 0, 'no expiry was queued when its state was left');
   });
 
   it('bouncing contacts: many more edges, the same four presses and the same pattern sequence', function () {

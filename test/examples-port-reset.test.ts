@@ -4,11 +4,11 @@
 // allocation of every simulator step after boot on XS.
 import { strict as assert } from './support/assert.js';
 import { assertNoAllocation, onXs } from './support/alloc.js';
-import { bootPortReset, SIG_POWER_GOOD, SIG_REQUEST, SIG_TIMER } from '../examples/port-reset.js';
+import { bootPortReset, SIG_POWER_GOOD, SIG_REQUEST } from '../examples/port-reset.js';
 import { scheduleScenario } from '../examples/sim.js';
 import { Kernel } from '../src/kernel.js';
 import { ExampleConfigError } from '../examples/io.js';
-import { boot, eventTimes, outputLog, PORT, stateLog } from './examples-support.js';
+import { boot, eventTimes, outputLog, PORT, stateLog, timerSignals } from './examples-support.js';
 
 const REQ = 1;
 const PG = 2;
@@ -35,7 +35,7 @@ describe('examples/port-reset', function () {
     assert.deepEqual([c.cycles, c.attempts, c.retries, c.timeouts, c.enables, c.faults], [1, 1, 0, 0, 1, 0]);
     // The falling edge of the request line is not an event; the timer fired once (the pulse).
     assert.deepEqual(eventTimes(r, PORT, SIG_REQUEST), [100]);
-    assert.deepEqual(eventTimes(r, PORT, SIG_TIMER), [120]);
+    assert.deepEqual(eventTimes(r, PORT, timerSignals(r.fw.portReset!.port.hsm.definition)), [120]);
     assert.deepEqual(eventTimes(r, PORT, SIG_POWER_GOOD), [150]);
   });
 
@@ -63,7 +63,7 @@ describe('examples/port-reset', function () {
     assert.deepEqual(outputLog(r, ENABLE), ['630 1']);
     const c = r.fw.portReset!.port.hsm.ctx;
     assert.deepEqual([c.cycles, c.attempts, c.retries, c.timeouts, c.enables, c.faults], [2, 1, 2, 3, 1, 1]);
-    assert.deepEqual(eventTimes(r, PORT, SIG_TIMER), [120, 220, 240, 340, 360, 460, 620]);
+    assert.deepEqual(eventTimes(r, PORT, timerSignals(r.fw.portReset!.port.hsm.definition)), [120, 220, 240, 340, 360, 460, 620]);
   });
 
   it('power good on a retry: enabled after the second attempt', function () {

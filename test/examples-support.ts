@@ -4,6 +4,7 @@ import { bootSim, eventCode, type SimFirmware } from '../examples/sim.js';
 import type { ExampleName } from '../examples/firmware.js';
 import { MACHINE_NAMES } from '../examples/firmware.js';
 import { REC_LOG, REC_OUT, REC_STATE } from '../hosts/sim/trace.js';
+import type { HsmDefinition } from '../src/hsm.js';
 
 export const DEBOUNCER = 0;
 export const BLINKER = 1;
@@ -39,13 +40,21 @@ export function outputLog(r: SimFirmware, index: number, fromMs = 0, toMs = Infi
   return out;
 }
 
-/** Times (ms) at which `machine` was dispatched signal `sig` (from the event log). */
-export function eventTimes(r: SimFirmware, machine: number, sig: number): number[] {
+/** Times (ms) at which `machine` was dispatched signal `sig` (or any of several), from the event log. */
+export function eventTimes(r: SimFirmware, machine: number, sig: number | readonly number[]): number[] {
   const t = r.sim.trace;
-  const code = eventCode(machine, sig);
+  const codes = (typeof sig === 'number' ? [sig] : sig).map((s) => eventCode(machine, s));
   const out: number[] = [];
-  for (let i = t.start(); i < t.end(); i++) if (t.kind(i) === REC_LOG && t.a(i) === code) out.push(t.timeMs(i));
+  for (let i = t.start(); i < t.end(); i++) if (t.kind(i) === REC_LOG && codes.includes(t.a(i))) out.push(t.timeMs(i));
   return out;
+}
+
+/** The signals a definition's timers post: those armed by the given states (`after`/`every`), or all of them. */
+export function timerSignals<C>(definition: HsmDefinition<C>, ...states: string[]): number[] {
+  return definition
+    .timers()
+    .filter((t) => states.length === 0 || (t.state !== null && states.includes(t.state)))
+    .map((t) => t.signal);
 }
 
 /** Current leaf names by machine name. */

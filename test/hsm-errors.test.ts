@@ -52,9 +52,11 @@ const any = (spec: object) => defineHsm(spec as never);
 describe('hsm: definition errors (named, with machine, state and what to change)', function () {
   it('UNKNOWN_TARGET: a transition to a state that does not exist', function () {
     defErr(
+      // @ts-expect-error: 'nowhere' is not a state (compile time too)
       () => defineHsm({ name: 'm1', signals: S, context: ctx, initial: 'a', states: { a: { on: { A: 'nowhere' } } } }),
       'UNKNOWN_TARGET', 'a', /hsm 'm1', state 'a': the transition on 'A' targets 'nowhere', which is not a state/,
     );
+    // @ts-expect-error: 'zz' is not a state (compile time too)
     defErr(() => defineHsm({ name: 'm1b', signals: S, context: ctx, initial: 'zz', states: { a: {} } }), 'UNKNOWN_TARGET', 'top', /targets 'zz'/);
   });
 

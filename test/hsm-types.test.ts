@@ -4,7 +4,7 @@
 // one). At run time (DEBUG builds) the same mistakes are definition or usage
 // errors; the tests run them where they are checkable.
 import { strict as assert } from './support/assert.js';
-import { defineHsm, defineSignals, Hsm, HsmDefinitionError, HsmUsageError } from '../src/hsm.js';
+import { defineHsm, defineSignals, Hsm, HsmDefinition, HsmDefinitionError, HsmUsageError } from '../src/hsm.js';
 
 const S = defineSignals(['A', 'B']);
 
@@ -123,5 +123,278 @@ describe('hsm: compile-time profile (@ts-expect-error) and its run-time twin', f
     );
     assert.ok(r1 instanceof HsmDefinitionError && r1.code === 'UNKNOWN_SIGNAL');
     assert.ok(r2 instanceof HsmDefinitionError && r2.code === 'UNKNOWN_SIGNAL');
+  });
+});
+
+describe('hsm: targets, delays and timers are checked at compile time (state names inferred from states)', function () {
+  const T = defineSignals(['A', 'B', 'BLINK']);
+  const code = (r: unknown): string => (r instanceof HsmDefinitionError ? r.code : String(r));
+
+  it('a target in on that names no state does not compile, and is UNKNOWN_TARGET at run time', function () {
+    const r1 = build(() =>
+      defineHsm({
+        name: 'on-target',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            on: {
+              // @ts-expect-error: 'nowhere' is not a state
+              A: 'nowhere',
+            },
+          },
+        },
+      }),
+    );
+    const r2 = build(() =>
+      defineHsm({
+        name: 'on-target-obj',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            on: {
+              A: [
+                { guard: (c) => c.n > 0, target: 'a' },
+                // @ts-expect-error: 'b' is not a state (in a list)
+                { target: 'b', action: (c) => { c.n++; } },
+              ],
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(code(r1), 'UNKNOWN_TARGET');
+    assert.equal(code(r2), 'UNKNOWN_TARGET');
+  });
+
+  it('a target in after or every that names no state does not compile, and is UNKNOWN_TARGET at run time', function () {
+    const r1 = build(() =>
+      defineHsm({
+        name: 'after-target',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            after: {
+              // @ts-expect-error: 'onn' is not a state
+              500: 'onn',
+            },
+          },
+          on: {},
+        },
+      }),
+    );
+    const r2 = build(() =>
+      defineHsm({
+        name: 'every-target',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            every: {
+              // @ts-expect-error: 'zz' is not a state
+              250: { target: 'zz', action: (c) => { c.n++; } },
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(code(r1), 'UNKNOWN_TARGET');
+    assert.equal(code(r2), 'UNKNOWN_TARGET');
+  });
+
+  it("an initial target that names no state does not compile (top level, nested, object form)", function () {
+    const r1 = build(() =>
+      defineHsm({
+        name: 'initial-target',
+        signals: T,
+        context: () => ({ n: 0 }),
+        // @ts-expect-error: 'zz' is not a state
+        initial: 'zz',
+        states: { a: {} },
+      }),
+    );
+    const r2 = build(() =>
+      defineHsm({
+        name: 'initial-nested',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'p',
+        states: {
+          p: {
+            // @ts-expect-error: 'q2' is not a state
+            initial: 'q2',
+            states: { q: {} },
+          },
+        },
+      }),
+    );
+    const r3 = build(() =>
+      defineHsm({
+        name: 'initial-obj',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'p',
+        states: {
+          p: {
+            // @ts-expect-error: 'q2' is not a state
+            initial: { target: 'q2', action: (c) => { c.n = 1; } },
+            states: { q: {} },
+          },
+        },
+      }),
+    );
+    assert.equal(code(r1), 'UNKNOWN_TARGET');
+    assert.equal(code(r2), 'UNKNOWN_TARGET');
+    assert.equal(code(r3), 'UNKNOWN_TARGET');
+  });
+
+  it('targets naming states anywhere in the tree compile (a nested state to a deeper state elsewhere; the top initial to a leaf)', function () {
+    const def = defineHsm({
+      name: 'deep-ok',
+      signals: T,
+      context: () => ({ n: 0 }),
+      initial: { target: 'leaf', action: (c) => { c.n = 1; } },
+      states: {
+        a: {
+          initial: 'a1',
+          states: {
+            a1: { on: { A: 'leaf', B: { target: 'b2', history: false } }, after: { 10: 'b1' } },
+          },
+        },
+        b: {
+          initial: 'b1',
+          states: {
+            b1: { every: { 5: { target: 'a1', kind: 'external' } } },
+            b2: { initial: 'b3', states: { b3: { initial: 'leaf', states: { leaf: { on: { A: 'a' } } } } } },
+          },
+        },
+      },
+    });
+    assert.equal(def.stateCount, 8);
+    assert.equal(def.timerCount, 2);
+  });
+
+  it('after/every keys: numbers or names from delays; anything else does not compile', function () {
+    const r1 = build(() =>
+      defineHsm({
+        name: 'delay-name',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        delays: { slow: (c) => c.n * 10, fast: 5 },
+        states: {
+          a: {
+            after: {
+              slow: 'a',
+              // @ts-expect-error: 'medium' is not declared in delays
+              medium: 'a',
+            },
+            every: { fast: { action: (c) => { c.n++; } }, 100: { action: () => {} } },
+          },
+        },
+      }),
+    );
+    const r2 = build(() =>
+      defineHsm({
+        name: 'delay-neg',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            after: {
+              // @ts-expect-error: a negative delay
+              [-5]: 'a',
+            },
+          },
+        },
+      }),
+    );
+    const r3 = build(() =>
+      defineHsm({
+        name: 'delay-frac',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            after: {
+              // @ts-expect-error: a fraction of a ms
+              0.5: 'a',
+            },
+          },
+        },
+      }),
+    );
+    const r4 = build(() =>
+      defineHsm({
+        name: 'delay-fn',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        // @ts-expect-error: a delay function returns a number
+        delays: { d: (c) => `${c.n}` },
+        states: { a: { after: { d: 'a' } } },
+      }),
+    );
+    assert.equal(code(r1), 'UNKNOWN_DELAY');
+    assert.equal(code(r2), 'BAD_DELAY');
+    assert.equal(code(r3), 'BAD_DELAY');
+    assert.ok(r4 instanceof HsmDefinition, 'a function is accepted at definition (its result is checked by the timer host)');
+  });
+
+  it("an unknown key in an after transition object does not compile, and is BAD_SPEC at run time", function () {
+    const r = build(() =>
+      defineHsm({
+        name: 'after-key',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        states: {
+          a: {
+            after: {
+              // @ts-expect-error: 'gaurd' is not a transition key
+              500: { target: 'a', gaurd: () => true },
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(code(r), 'BAD_SPEC');
+  });
+
+  it('timers name declared signals; hsm.arm takes the signal number, not the name', function () {
+    const r = build(() =>
+      defineHsm({
+        name: 'timers-sig',
+        signals: T,
+        context: () => ({ n: 0 }),
+        initial: 'a',
+        // @ts-expect-error: 'BLNK' is not a signal
+        timers: ['BLNK'],
+        states: { a: {} },
+      }),
+    );
+    assert.equal(code(r), 'UNKNOWN_SIGNAL');
+    const def = defineHsm({
+      name: 'timers-ok',
+      signals: T,
+      context: () => ({ n: 0 }),
+      initial: 'a',
+      timers: ['BLINK'],
+      states: { a: { entry: (_c, m) => { m.arm(T.BLINK, 250, 250); }, on: { BLINK: { action: (c) => { c.n++; } } } } },
+    });
+    const host = { timeEvent: () => 0, arm: () => 0, disarm: () => false };
+    const m = new Hsm(def, { timers: host });
+    m.start();
+    // @ts-expect-error: the name, not the number
+    const e = build(() => m.arm('BLINK', 10));
+    assert.ok(e instanceof HsmUsageError && e.code === 'NOT_A_TIMER', String(e));
   });
 });

@@ -667,14 +667,18 @@ describe('kernel: failures and edge cases (review findings)', function () {
     k.blockSignal(7);
     let port: AoPort | null = null;
     let stash = 0;
+    let held = false;
     const b: Behaviour = {
       start() {},
       dispatch(sig: number, p0: number) {
         stash = p0;
+        held = sig === 7;
         return sig === 7 ? 3 : 1;
       },
       recallAll() {
-        port!.postUrgent(7, stash);
+        // Like Hsm.recallAll: moves what it holds, returns how many moved (0 when none is left).
+        if (!held || !port!.postUrgent(7, stash)) return 0;
+        held = false;
         return 1;
       },
     };

@@ -9,6 +9,7 @@ import {
   QueueConfigError,
   QueueEventError,
   QueueOverflowError,
+  TIME_EVENT_TAG,
   type EventQueueOptions,
 } from '../src/queue.js';
 
@@ -416,5 +417,69 @@ describe('EventQueue: no allocation on XS (10,000 calls, the first included)', f
       q.post(1);
       q.clear();
     }, 10000, 'EventQueue clear');
+  });
+});
+
+describe('EventQueue: tagged records (postTagged, for the kernel)', function () {
+  it('stores sig + TIME_EVENT_TAG in FIFO order with the other posts; get and peek return it as is', function () {
+    const q = make({ name: 'tagged', capacity: 4 });
+    assert.equal(TIME_EVENT_TAG, 0x10000);
+    assert.ok(TIME_EVENT_TAG > MAX_SIGNAL);
+    q.post(1, 10);
+    assert.equal(q.postTagged(7, 3, 100, 5, 0), true);
+    q.postUrgent(2);
+    assert.equal(q.peek(), 2);
+    q.get();
+    assert.equal(q.peek(), 1);
+    q.get();
+    assert.equal(q.peek(), 7 + TIME_EVENT_TAG);
+    assert.deepEqual(drain(q), [[7 + TIME_EVENT_TAG, 3, 100, 5, 0]]);
+    assert.equal(q.posted, 3);
+    assert.equal(q.taken, 3);
+  });
+
+  it('follows the queue overflow policy and counters like post()', function () {
+    const r = make({ name: 'tagged-reject', capacity: 1 });
+    assert.equal(r.postTagged(1, 0, 0, 0, 0), true);
+    assert.equal(r.postTagged(2, 0, 0, 0, 0), false);
+    assert.equal(r.refused, 1);
+    assert.equal(r.minFree, 0);
+    const d = make({ name: 'tagged-drop', capacity: 1, overflow: 'drop-oldest' });
+    d.post(1);
+    assert.equal(d.postTagged(2, 9, 0, 0, 0), true);
+    assert.equal(d.dropped, 1);
+    assert.deepEqual(drain(d), [[2 + TIME_EVENT_TAG, 9, 0, 0, 0]]);
+    const t = make({ name: 'tagged-throw', capacity: 1, overflow: 'throw' });
+    t.post(1);
+    assert.throws(() => t.postTagged(2, 0, 0, 0, 0), QueueOverflowError);
+  });
+
+  it('checks the untagged signal and the parameters like post() (debug builds); public posts cannot make a tagged value', function () {
+    if (!DEBUG) this.skip();
+    const q = make({ name: 'tagged-misuse', capacity: 4 });
+    for (const sig of [-1, 1.5, MAX_SIGNAL + 1, TIME_EVENT_TAG + 1, NaN, '1' as unknown as number]) {
+      assert.throws(() => q.postTagged(sig, 0, 0, 0, 0), QueueEventError, `postTagged(${String(sig)})`);
+    }
+    assert.throws(() => q.postTagged(1, '1' as unknown as number, 0, 0, 0), QueueEventError);
+    for (const sig of [TIME_EVENT_TAG, TIME_EVENT_TAG + 5, 0x1ffff]) {
+      assert.throws(() => q.post(sig, 1, 2, 3), (e) => e instanceof QueueEventError && /tagged-misuse/.test(e.message));
+      assert.throws(() => q.postUrgent(sig), QueueEventError);
+      assert.throws(() => q.postWithMargin(0, sig), QueueEventError);
+    }
+    assert.equal(q.posted + q.refused, 0, 'nothing changed');
+    assert.equal(q.postTagged(MAX_SIGNAL, 0, 0, 0, 0), true);
+    assert.equal(q.get(), MAX_SIGNAL + TIME_EVENT_TAG);
+  });
+
+  it('postTagged + get allocate nothing on XS (first call included)', function () {
+    const q = make({ name: 'alloc-tagged', capacity: 8 });
+    let k = 0;
+    let sum = 0;
+    assertNoAllocation(() => {
+      q.postTagged(k & 255, k, 1, 2, 0);
+      k++;
+      sum += q.get() + q.p0;
+    }, 10000, 'EventQueue postTagged+get');
+    assert.ok(sum > 0);
   });
 });
