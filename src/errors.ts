@@ -15,3 +15,15 @@
 export class KeelError extends Error {
   override name = 'KeelError';
 }
+
+/**
+ * A value as an error message shows it: numbers as they are, anything else
+ * with its type (a string '10' is not the number 10). Failing paths only.
+ */
+export function showValue(x: unknown): string {
+  if (typeof x === 'number') return String(x);
+  if (typeof x === 'string') return `the string '${x}'`;
+  if (x === null || x === undefined) return String(x);
+  if (typeof x === 'object') return 'an object';
+  return `${typeof x} ${String(x)}`;
+}

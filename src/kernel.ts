@@ -144,7 +144,7 @@
  * The stale-expiry check costs one comparison per dispatched event,
  * `sig >= TIME_EVENT_TAG`.
  */
-import { KeelError } from './errors.js';
+import { KeelError, showValue as show } from './errors.js';
 import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from './queue.js';
 import { TimerTable, type TimerSink } from './timer.js';
 import { ActiveMachine, type SpawnMachineOptions } from './active-machine.js';
@@ -902,13 +902,4 @@ export class Kernel implements TimerSink {
       );
     }
   }
-}
-
-/** A value for a message: numbers as they are, anything else with its type (a string '1' is not the number 1). */
-function show(x: unknown): string {
-  if (typeof x === 'number') return String(x);
-  if (typeof x === 'string') return `the string '${x}'`;
-  if (x === null || x === undefined) return String(x);
-  if (typeof x === 'object') return 'an object';
-  return `${typeof x} ${String(x)}`;
 }

@@ -95,7 +95,7 @@
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
  */
-import { KeelError } from './errors.js';
+import { KeelError, showValue as show } from './errors.js';
 import { MAX_SIGNAL } from './queue.js';
 
 /** Where expiring time events are posted. The kernel implements it. */
@@ -501,13 +501,4 @@ export class TimerTable {
     this.prev[id] = NIL;
     this.next[id] = NIL;
   }
-}
-
-/** A value for a message: numbers as they are, anything else with its type (a string '10' is not the number 10). */
-function show(x: unknown): string {
-  if (typeof x === 'number') return String(x);
-  if (typeof x === 'string') return `the string '${x}'`;
-  if (x === null || x === undefined) return String(x);
-  if (typeof x === 'object') return 'an object';
-  return `${typeof x} ${String(x)}`;
 }
