@@ -151,7 +151,7 @@ export class Firmware implements InputSink {
 
   /** Machine counters and other example numbers, flat, for reports and replay comparisons. */
   counters(): Record<string, number> {
-    const out: Record<string, number> = { dispatched: this.kernel.dispatchedTotal, unrouted: this.unrouted, timerRefused: this.kernel.timerRefused };
+    const out: Record<string, number> = { dispatched: this.kernel.dispatchedTotal, unrouted: this.unrouted, timerRefused: this.kernel.timerRefused, staleExpiries: this.kernel.staleExpiries };
     const add = (prefix: string, o: object): void => {
       for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && k !== 'dueAt') out[prefix + '.' + k] = v;
     };

@@ -177,7 +177,7 @@ export function report(r: RunResult, options: RunOptions, out: (line: string) =>
   out('');
   out('==== report ====');
   out(`virtual time ${sim.now()} ms, ${r.steps} simulator steps, ${sim.clock.ticks} ticks, ${sim.inputs.interrupts} interrupts, ${sim.trace.lost} trace records rotated out`);
-  out(`events dispatched: ${k.dispatchedTotal} (kernel idle passes ${k.idleCount}, time events refused ${k.timerRefused})`);
+  out(`events dispatched: ${k.dispatchedTotal} (kernel idle passes ${k.idleCount}, time events refused ${k.timerRefused}, stale expiries dropped ${k.staleExpiries})`);
   out('queues (capacity / minFree / refused when full / dropped / dispatched):');
   for (const q of fw.queues()) out(`  ${pad(q.name, 12)} capacity ${pad(q.capacity, 3)} minFree ${pad(q.minFree, 3)} refused ${pad(q.refused, 5)} dropped ${pad(q.dropped, 3)} dispatched ${q.dispatched}`);
   if (fw.uart !== null) {

@@ -66,6 +66,19 @@ describe('examples/port-reset', function () {
     assert.deepEqual(eventTimes(r, PORT, timerSignals(r.fw.portReset!.port.hsm.definition)), [120, 220, 240, 340, 360, 460, 620]);
   });
 
+  it('power good in the same ms as the timeout: enabled; the queued timeout is dropped by the kernel, never dispatched', function () {
+    const r = boot(['port-reset']);
+    request(r, 100);
+    r.sim.inputs.edge(PG, 1, 220); // the edge is delivered before the tick that expires the timeout
+    r.sim.runUntil(400);
+    assert.deepEqual(stateLog(r, PORT), ['0 idle', '100 asserting', '120 waiting', '220 enabled']);
+    const c = r.fw.portReset!.port.hsm.ctx;
+    assert.deepEqual([c.timeouts, c.retries, c.enables], [0, 0, 1]);
+    assert.equal(r.fw.kernel.staleExpiries, 1);
+    assert.equal(r.fw.portReset!.port.hsm.ignored, 0, 'the machine never saw it');
+    assert.deepEqual(eventTimes(r, PORT, timerSignals(r.fw.portReset!.port.hsm.definition)), [120]);
+  });
+
   it('power good on a retry: enabled after the second attempt', function () {
     const r = boot(['port-reset']);
     request(r, 100);
