@@ -145,6 +145,15 @@ export class Blinky implements InputSink {
 function debouncerDefinition(app: Blinky) {
   const edge = { target: 'settling', action: (c: DebouncerCtx, level: number): void => { c.edges++; c.raw = level; } } as const;
   const released = app.activeLevel ^ 1;
+  // The quiet window passed: a changed level is stable; a change to the active level is a press.
+  const settle = (c: DebouncerCtx): void => {
+    if (c.raw === c.stable) return;
+    c.stable = c.raw;
+    if (c.stable === app.activeLevel) {
+      c.presses++;
+      app.kernel.post(app.blinker.ao, SIG_PRESS);
+    } else c.releases++;
+  };
   return defineHsm({
     name: 'debouncer',
     signals: { EDGE: SIG_EDGE },
@@ -155,21 +164,7 @@ function debouncerDefinition(app: Blinky) {
       stable: { on: { EDGE: edge } },
       settling: {
         on: { EDGE: edge }, // a self-transition: re-entering settling re-arms its timer
-        after: {
-          debounce: {
-            target: 'stable',
-            action: (c) => {
-              if (c.raw === c.stable) return;
-              c.stable = c.raw;
-              if (c.stable !== app.activeLevel) {
-                c.releases++;
-                return;
-              }
-              c.presses++;
-              app.kernel.post(app.blinker.ao, SIG_PRESS);
-            },
-          },
-        },
+        after: { debounce: { target: 'stable', action: settle } },
       },
     },
   });

@@ -52,10 +52,12 @@
  * the host drops stale expiries (posted before a disarm or re-arm of that id)
  * itself, so the machine checks nothing. (An expiry that reaches a state that
  * does not declare that after/every entry, e.g. with a host that does not
- * drop stale ones, bubbles to top and is ignored and counted.) The host
- * validates delays: the kernel's TimerTable throws TimerUsageError for a
- * delay-function result outside 0..2^31 - 1 ms (a fraction is rounded up); a
- * function that returns 0 in `every` arms a one-shot (a period of 0 is none).
+ * drop stale ones, bubbles to top and is ignored and counted.) A deferred
+ * expiry of a named timer that went stale while deferred is dropped at
+ * recall (host.isCurrent; counted in `staleRecalls`). A delay function's
+ * result is checked on entry: not a number in 0..2^31 - 1 ms (`every`: at
+ * least 1) throws HsmUsageError 'BAD_DELAY' naming the machine, state and
+ * delay (a fraction is rounded up by the timer table).
  *
  * Semantics (QP QHsm): bubble from the leaf; guards in declaration order; the
  * transition's action runs first, then exits from the current leaf up to the
@@ -444,6 +446,12 @@ export interface HsmTimerHost {
    * one-shot whose expiry was already handled; without it every exit disarms.
    */
   readonly live?: Uint8Array;
+  /**
+   * Optional: true while an expiry (id, gen) is current (its time event was
+   * not disarmed or re-armed since). With it, a deferred expiry that went
+   * stale is dropped at recall instead of dispatched (kernel: TimerTable.isCurrent).
+   */
+  isCurrent?(id: number, gen: number): boolean;
 }
 
 /** What a machine needs from an event queue: `EventQueue` (src/queue.ts) fits. */
@@ -543,7 +551,7 @@ export class HsmDefinitionError extends KeelError {
   }
 }
 
-export type HsmUsageErrorCode = 'REENTRANT_DISPATCH' | 'NOT_STARTED' | 'ALREADY_STARTED' | 'BAD_PARAM' | 'NO_OWN_QUEUE' | 'NOT_A_TIMER';
+export type HsmUsageErrorCode = 'REENTRANT_DISPATCH' | 'NOT_STARTED' | 'ALREADY_STARTED' | 'BAD_PARAM' | 'NO_OWN_QUEUE' | 'NOT_A_TIMER' | 'BAD_DELAY';
 
 /** A machine was used wrongly at run time (re-entrant dispatch, dispatch before start, ...). */
 export class HsmUsageError extends KeelError {
@@ -1426,6 +1434,8 @@ export class Hsm<C> {
   recalled = 0;
   /** Recalls refused because the queue was full (the event stays deferred). */
   recallFailed = 0;
+  /** Deferred timer expiries dropped at recall because their time event was disarmed or re-armed since. */
+  staleRecalls = 0;
   /** `post`/`postUrgent` calls the queue refused. */
   postRejected = 0;
 
@@ -1783,7 +1793,9 @@ export class Hsm<C> {
    */
   recall(): boolean {
     const q = this.deferQ;
-    const sig = q.popFront();
+    let sig = q.popFront();
+    // Bound: each pass drops one record from the finite defer ring.
+    while (sig >= 0 && this.staleTimer(sig, q.p0, q.p2)) sig = q.popFront();
     if (sig < 0) return false;
     if (this.queue.postUrgent(sig, q.p0, q.p1, q.p2, q.p3)) {
       this.recalled++;
@@ -1803,6 +1815,7 @@ export class Hsm<C> {
     const q = this.deferQ;
     let n = 0;
     for (let sig = q.popBack(); sig >= 0; sig = q.popBack()) {
+      if (this.staleTimer(sig, q.p0, q.p2)) continue;
       if (!this.queue.postUrgent(sig, q.p0, q.p1, q.p2, q.p3)) {
         q.post(sig, q.p0, q.p1, q.p2, q.p3);
         this.recallFailed++;
@@ -1812,6 +1825,21 @@ export class Hsm<C> {
       n++;
     }
     return n;
+  }
+
+  /**
+   * A deferred expiry of one of this machine's timers (p0 = its time event,
+   * p2 = its generation) whose time event was disarmed or re-armed since: it
+   * is dropped, not recalled, and counted in `staleRecalls` (the kernel drops
+   * queued ones the same way). Needs the host's isCurrent; false without it.
+   */
+  private staleTimer(sig: number, p0: number, p2: number): boolean {
+    const host = this.timerHost;
+    if (host === undefined || host.isCurrent === undefined) return false;
+    const k = sig < this.timerOf.length ? this.timerOf[sig]! : -1;
+    if (k < 0 || this.timeEvents[k] !== p0 || host.isCurrent(p0, p2)) return false;
+    this.staleRecalls++;
+    return true;
   }
 
   /** Events waiting in the defer queue. */
@@ -1868,6 +1896,8 @@ export class Hsm<C> {
     for (let k = this.stTimerStart[state]!; k < end; k++) {
       const f = fns[k];
       const ms = f === undefined ? fixed[k]! : f(this.ctx);
+      // A number 0..max (`every`: at least 1, a period of 0 would be a one-shot).
+      if (!(ms === +ms && ms >= periodic[k]! && ms <= HSM_MAX_DELAY_MS)) throw this.badDelay(state, k, ms);
       host.arm(ids[k]!, ms, periodic[k] === 1 ? ms : 0);
     }
   }
@@ -1883,6 +1913,19 @@ export class Hsm<C> {
       // A one-shot whose expiry was handled is neither armed nor queued: nothing to cancel.
       if (live === null || live[id] !== 0) host.disarm(id);
     }
+  }
+
+  /** A delay function returned something that is not 0..HSM_MAX_DELAY_MS (failing path: builds the message). */
+  private badDelay(state: number, k: number, ms: unknown): HsmUsageError {
+    const d = this.definition;
+    const info = d.timers()[k]!;
+    return new HsmUsageError(
+      'BAD_DELAY',
+      this.name,
+      `entering '${d.stateNames[state]}': delay '${String(info.delay)}' of ${info.periodic ? 'every' : 'after'} ` +
+        `returned ${typeof ms === 'number' ? ms : typeof ms}; a delay function must return ms ${info.periodic ? 1 : 0}..${HSM_MAX_DELAY_MS} ` +
+        '(the machine is left mid-transition: fix the function)',
+    );
   }
 
   private notATimer(what: string, sig: number): HsmUsageError {

@@ -260,6 +260,10 @@ export class AoPort {
   get live(): Uint8Array {
     return this.kernel.timers.live;
   }
+  /** True while expiry (id, gen) is current (TimerTable.isCurrent): a machine drops a deferred expiry that went stale. */
+  isCurrent(id: number, gen: number): boolean {
+    return this.kernel.timers.isCurrent(id, gen);
+  }
 }
 
 export interface KernelOptions {
@@ -317,7 +321,8 @@ export class Kernel implements TimerSink {
   private readonly subscribers: Int32Array;
   private readonly carriesBlock: Uint8Array;
   private readonly pool: BlockOwner | null;
-  private dispatching = false;
+  /** The AO being dispatched to, or -1 outside a dispatch (one write each way per event). */
+  private dispatchingAo = -1;
 
   constructor(options: KernelOptions = {}) {
     const name = options.name ?? 'kernel';
@@ -409,7 +414,9 @@ export class Kernel implements TimerSink {
    */
   spawnMachine<C>(definition: HsmDefinition<C>, options: SpawnMachineOptions<C>): ActiveMachine<C> {
     if (options === null || typeof options !== 'object') {
-      throw new KernelConfigError(`Kernel "${this.name}": spawnMachine(definition, options) needs options { priority, queueCapacity, ... }`);
+      throw new KernelConfigError(
+        `Kernel "${this.name}": spawnMachine(definition, options) needs options { priority, queueCapacity, ... }, got ${show(options)}`,
+      );
     }
     let made: ActiveMachine<C> | null = null;
     const create = (port: AoPort): Behaviour => {
@@ -417,6 +424,7 @@ export class Kernel implements TimerSink {
       made = m;
       return m.behaviour;
     };
+    this.checkStart('spawnMachine', { create }, options.priority, options.queueCapacity);
     this.spawn({ create }, options.priority, options.queueCapacity);
     return made!;
   }
@@ -464,6 +472,12 @@ export class Kernel implements TimerSink {
    */
   stop(ao: number): void {
     this.checkRunning(ao, 'stop');
+    if (this.dispatchingAo === ao) {
+      throw new KernelUsageError(
+        `Kernel "${this.name}": stop(${ao}) called from active object ${ao}'s own dispatch (its machine is mid-transition); ` +
+          'stop it from the host loop or from another active object (post it an event that asks for it)',
+      );
+    }
     const b = this.behaviours[ao]!;
     const q = this.queues[ao]!;
     let passes = 0;
@@ -662,6 +676,12 @@ export class Kernel implements TimerSink {
     if (this.pool === null) {
       throw new KernelConfigError(`Kernel "${this.name}": blockSignal(${sig}) needs the kernel's pool option (the pool the blocks come from)`);
     }
+    if (this.timers.postsSignal(sig)) {
+      throw new KernelConfigError(
+        `Kernel "${this.name}": blockSignal(${sig}): a time event posts signal ${sig}, and a time event's p0 is its id, not a pool block; ` +
+          'give block events a signal of their own',
+      );
+    }
     this.carriesBlock[sig] = 1;
   }
 
@@ -700,8 +720,9 @@ export class Kernel implements TimerSink {
    * becomes stale (not dispatched). Returns the first expiry's due time (its
    * p1: a signed int32, compare by difference).
    */
-  arm(id: number, delayMs: number, periodMs = 0): number {
-    return this.timers.arm(id, this.host.now(), delayMs, periodMs);
+  arm(id: number, delayMs: number, periodMs?: number): number {
+    // No default parameter value: an omitted one costs more XS steps than this test.
+    return this.timers.arm(id, this.host.now(), delayMs, periodMs === undefined ? 0 : periodMs);
   }
 
   /** Disarms time event `id`; true if it was armed. An expiry of it still queued becomes stale either way. */
@@ -720,7 +741,7 @@ export class Kernel implements TimerSink {
 
   /** Expires due time events (posting them). Call from the tick source; `now` is any number (wrap rule above). */
   tick(now: number = this.host.now()): number {
-    if (this.dispatching) {
+    if (this.dispatchingAo >= 0) {
       throw new KernelUsageError(`Kernel "${this.name}": tick() called during dispatch; call it from the host's tick source`);
     }
     return this.timers.tick(now);
@@ -741,7 +762,7 @@ export class Kernel implements TimerSink {
    * when called during a dispatch.
    */
   step(): number {
-    if (this.dispatching) this.reentered(0);
+    if (this.dispatchingAo >= 0) this.reentered(0);
     let ao = NO_SLOT;
     // Bound: each STALE took one record from a queue and posted nothing, so at
     // most (records queued) passes.
@@ -759,7 +780,7 @@ export class Kernel implements TimerSink {
    * Throws KernelUsageError when called during a dispatch.
    */
   run(): number {
-    if (this.dispatching) this.reentered(1);
+    if (this.dispatchingAo >= 0) this.reentered(1);
     let n = 0;
     // Bound: maxBurst dispatches; between two, at most (records queued) stale
     // expiries are dropped (dropping posts nothing).
@@ -789,11 +810,11 @@ export class Kernel implements TimerSink {
     if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
     const p0 = q.p0;
     let r: number | void = 0;
-    this.dispatching = true;
+    this.dispatchingAo = ao;
     try {
       r = this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
     } finally {
-      this.dispatching = false;
+      this.dispatchingAo = -1;
       // The queued reference is released after the event was handled, unless
       // the behaviour deferred it (it comes back through recall).
       if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
@@ -811,15 +832,17 @@ export class Kernel implements TimerSink {
   private expiry(ao: number, q: EventQueue, sig: number): number {
     const id = q.p0;
     const gen = q.p2;
-    if (!this.timers.take(id, gen)) {
+    // take() also matches the signal: a record a release-build post tagged by
+    // accident (post() checks signals in DEBUG builds only) is dropped.
+    if (!this.timers.take(id, gen, sig)) {
       this.staleExpiries++;
       return STALE;
     }
-    this.dispatching = true;
+    this.dispatchingAo = ao;
     try {
       this.behaviours[ao]!.dispatch(sig, id, q.p1, gen, 0);
     } finally {
-      this.dispatching = false;
+      this.dispatchingAo = -1;
     }
     this.dispatchCount[ao]++;
     this.dispatchedTotal++;

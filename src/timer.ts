@@ -301,9 +301,10 @@ export class TimerTable {
     if (delay !== delayMs) delay++;
     let period = periodMs | 0;
     if (period !== periodMs) period++;
-    // `now | 0` would turn undefined or NaN into 0 and stall every timer silently (and '5' into 5).
-    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_ARM, now);
+    // `now | 0` would turn undefined or NaN into 0 and stall every timer
+    // silently (and '5' into 5); an int32 now (a device's Time.ticks) skips the test.
     const t = now | 0;
+    if (t !== now && (typeof now !== NUMBER || now - now !== 0)) this.badNow(OP_ARM, now);
     if (this.state[id] === ARMED) this.unlink(id);
     this.gen[id] = (this.gen[id]! + 1) | 0;
     const due = (t + delay) | 0;
@@ -347,14 +348,17 @@ export class TimerTable {
   }
 
   /**
-   * The kernel, about to dispatch an expiry (id, gen): isCurrent(id, gen),
+   * The kernel, about to dispatch an expiry (sig, id, gen): isCurrent(id, gen) and the time event posts sig,
    * and when it is the current expiry of a one-shot (not armed again), marks
    * the time event not live: nothing of it is queued or armed any more.
    */
-  take(id: number, gen: number): boolean {
+  take(id: number, gen: number, sig: number): boolean {
     // An id outside the table reads undefined (never === a number), and a
-    // destroyed id's generation moved on, so the generation test alone is safe.
-    if (this.gen[id] !== gen) return false;
+    // destroyed id's generation moved on, so the generation test alone is safe
+    // for the kernel's own records; the signal must match too, so a record a
+    // buggy release-build post tagged by accident (sig >= TIME_EVENT_TAG)
+    // does not pass for a current expiry.
+    if (this.gen[id] !== gen || this.sig[id] !== sig) return false;
     if (this.state[id] !== ARMED) this.live[id] = 0;
     return true;
   }
@@ -390,8 +394,8 @@ export class TimerTable {
     if (this.ticking) {
       throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
     }
-    if (typeof now !== NUMBER || now - now !== 0) this.badNow(OP_TICK, now);
     const t = now | 0;
+    if (t !== now && (typeof now !== NUMBER || now - now !== 0)) this.badNow(OP_TICK, now);
     this.ticking = true;
     let posted = 0;
     try {
@@ -426,6 +430,12 @@ export class TimerTable {
       this.ticking = false;
     }
     return posted;
+  }
+
+  /** True when some created time event posts `sig` (boot time: a loop over the table). */
+  postsSignal(sig: number): boolean {
+    for (let id = 0; id < this.capacity; id++) if (this.state[id] !== FREE && this.sig[id] === sig) return true;
+    return false;
   }
 
   /** Owner of a created time event. */

@@ -7,8 +7,8 @@
 import { strict as assert } from './support/assert.js';
 import { assertCatchesAllocation, assertNoAllocation } from './support/alloc.js';
 import { ActiveMachine, type MachineMonitor } from '../src/active-machine.js';
-import { defineHsm, defineSignals, HsmDefinitionError } from '../src/hsm.js';
-import { Kernel, KernelConfigError, type KernelHost } from '../src/kernel.js';
+import { defineHsm, defineSignals, HsmDefinitionError, HsmUsageError } from '../src/hsm.js';
+import { Kernel, KernelConfigError, KernelUsageError, type KernelHost } from '../src/kernel.js';
 import { BlockPool } from '../src/pool.js';
 
 class Clock implements KernelHost {
@@ -228,6 +228,151 @@ describe('kernel.spawnMachine', function () {
     assert.throws(() => k.spawnMachine(blinker(), { priority: 1, queueCapacity: 4 }), /timers option/);
     assert.equal(k.used, 0);
     assert.equal(k.timers.created, 0);
+  });
+
+  it('a deferred expiry of a named timer that is disarmed (or re-armed) while deferred is dropped at recall, not dispatched', function () {
+    const clock = new Clock();
+    const k = new Kernel({ host: clock });
+    const T = defineSignals(['BLINK', 'GO', 'CANCEL', 'REARM']);
+    const def = defineHsm({
+      name: 'named',
+      signals: T,
+      timers: ['BLINK'],
+      context: () => ({ blinks: 0 }),
+      initial: 'busy',
+      states: {
+        busy: {
+          defer: ['BLINK'],
+          on: {
+            GO: 'idle',
+            CANCEL: { action: (_c, _p0, _p1, _p2, _p3, m) => { m.disarm(T.BLINK); } },
+            REARM: { action: (_c, _p0, _p1, _p2, _p3, m) => { m.arm(T.BLINK, 3); } },
+          },
+        },
+        idle: { entry: (_c, m) => { m.recallAll(); }, on: { BLINK: { action: (c) => { c.blinks++; } }, GO: 'busy' } },
+      },
+    });
+    const m = k.spawnMachine(def, { priority: 1, queueCapacity: 4 });
+    m.hsm.arm(T.BLINK, 2);
+    advance(k, clock, 2); // expires in busy: deferred
+    assert.equal(m.hsm.deferredCount, 1);
+    k.post(m.ao, T.CANCEL);
+    k.post(m.ao, T.GO); // idle recalls it: stale
+    k.run();
+    assert.equal(m.ctx.blinks, 0);
+    assert.equal(m.hsm.staleRecalls, 1);
+    // Re-armed while deferred: the old expiry is dropped at recall, the new one arrives once.
+    k.post(m.ao, T.GO);
+    k.run();
+    m.hsm.arm(T.BLINK, 1);
+    advance(k, clock, 1);
+    k.post(m.ao, T.REARM);
+    k.post(m.ao, T.GO);
+    k.run();
+    assert.equal(m.hsm.staleRecalls, 2);
+    advance(k, clock, 3);
+    assert.equal(m.ctx.blinks, 1);
+    // Not disarmed while deferred: recalled and handled.
+    k.post(m.ao, T.GO);
+    k.run();
+    m.hsm.arm(T.BLINK, 1);
+    advance(k, clock, 1);
+    k.post(m.ao, T.GO);
+    k.run();
+    assert.equal(m.ctx.blinks, 2);
+    assert.equal(m.hsm.staleRecalls, 2);
+  });
+
+  it('an AO cannot stop itself from its own dispatch (KernelUsageError); another AO or the host loop can', function () {
+    const k = new Kernel();
+    let caught: unknown = null;
+    let victim = -1;
+    const def = defineHsm({
+      name: 'self',
+      signals: S,
+      context: () => ({ n: 0 }),
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            STOP: { action: (_c, _p0, _p1, _p2, _p3, h) => { try { k.stop(k.isRunning(victim) ? victim : -1); } catch (e) { caught = e; } void h; } },
+            GO: { action: () => { try { k.stop(self.ao); } catch (e) { caught = e; } } },
+          },
+          after: { 10: 'a' },
+        },
+      },
+    });
+    const self = k.spawnMachine(def, { priority: 2, queueCapacity: 4 });
+    victim = k.spawnMachine(def, { priority: 1, queueCapacity: 4 }).ao;
+    k.post(self.ao, S.GO);
+    k.run();
+    assert.ok(caught instanceof KernelUsageError && /own dispatch/.test(caught.message), String(caught));
+    assert.equal(k.isRunning(self.ao), true);
+    caught = null;
+    k.post(self.ao, S.STOP); // stops the other AO: allowed
+    k.run();
+    assert.equal(caught, null);
+    assert.equal(k.isRunning(victim), false);
+    k.stop(self.ao); // from the host loop
+    assert.equal(k.used, 0);
+  });
+
+  it('blockSignal refuses a signal a time event posts; take() refuses a record whose generation or signal does not match', function () {
+    const pool = new BlockPool({ blockSize: 8, count: 2 });
+    const clock = new Clock();
+    const k = new Kernel({ host: clock, pool, maxSignals: 8 });
+    const T = defineSignals(['BLINK']);
+    const m = k.spawnMachine(defineHsm({ name: 'n', signals: T, timers: ['BLINK'], context: () => ({ n: 0 }), initial: 'a', states: { a: {} } }), {
+      priority: 1,
+      queueCapacity: 2,
+    });
+    assert.throws(() => k.blockSignal(T.BLINK), /a time event posts signal 1/);
+    const id = m.hsm.timeEventOf(T.BLINK);
+    m.hsm.arm(T.BLINK, 1);
+    clock.t = 1;
+    k.tick(); // queued: (BLINK, id, 1, gen 1: the first arm)
+    assert.equal(k.queueOf(m.ao).length, 1);
+    assert.equal(k.timers.isCurrent(id, 1), true);
+    assert.equal(k.timers.take(id, 2, T.BLINK), false, 'another generation');
+    assert.equal(k.timers.take(id, 1, T.BLINK + 1), false, 'another signal');
+    assert.equal(k.timers.take(id, 1, T.BLINK), true, 'the real one');
+    k.queueOf(m.ao).clear();
+  });
+
+  it('a delay function returning NaN, or 0 for every, is BAD_DELAY naming the machine, state and delay', function () {
+    const clock = new Clock();
+    const k = new Kernel({ host: clock });
+    const def = defineHsm({
+      name: 'delays',
+      signals: S,
+      context: () => ({ ms: 0 }),
+      delays: { backoff: (c) => c.ms, tick: (c) => c.ms },
+      initial: 'a',
+      states: {
+        a: { on: { GO: 'b', PRESS: 'c' } },
+        b: { after: { backoff: 'a' } },
+        c: { every: { tick: { action: () => {} } } },
+      },
+    });
+    const m = k.spawnMachine(def, { priority: 1, queueCapacity: 4 });
+    m.ctx.ms = NaN;
+    let caught: unknown = null;
+    try {
+      m.hsm.dispatch(S.GO, 0, 0, 0, 0);
+    } catch (e) {
+      caught = e;
+    }
+    assert.ok(caught instanceof HsmUsageError && caught.code === 'BAD_DELAY', String(caught));
+    assert.ok(/'delays'.*entering 'b'.*'backoff'.*NaN/.test((caught as Error).message), (caught as Error).message);
+    const m2 = k.spawnMachine(def, { priority: 2, queueCapacity: 4 });
+    m2.ctx.ms = 0;
+    assert.throws(() => m2.hsm.dispatch(S.PRESS, 0, 0, 0, 0), /'tick' of every returned 0.*1\.\./);
+  });
+
+  it('spawnMachine names itself in option errors', function () {
+    const k = new Kernel();
+    assert.throws(() => k.spawnMachine(blinker(), { priority: 1 } as never), /spawnMachine\(\): queueCapacity/);
+    assert.throws(() => k.spawnMachine(blinker(), null as never), /got null/);
   });
 
   it('post + run, and every / after expiries with their disarm and re-arm, allocate nothing on XS (first call included)', function () {
