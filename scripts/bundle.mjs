@@ -27,8 +27,9 @@ export function toAscii(text) {
  * (`keel/host/tick`, `keel/board`, `keel/kernel`, ...) and import Moddable-only
  * modules (`timer`, `time`, `embedded:io/digital`, ...). For the test bundles:
  *  - `keel/...` names resolve to the TypeScript source of the file that
- *    manifest.json plus boards/esp32/manifest.json map them to (`keel/*` ->
- *    src/*.ts, `dist/moddable/X` -> X.ts), so the generic hosts/moddable/*.ts
+ *    the manifests map them to (manifest.json: `keel/*` -> src/*.ts;
+ *    manifest_host.json, its device ("...") section, manifest_app.json and
+ *    boards/esp32/manifest.json: `dist/moddable/X` -> X.ts), so the generic hosts/moddable/*.ts
  *    IO modules are the ones tested; two exceptions, taken from the desktop
  *    manifest: `keel/board` -> hosts/moddable/desktop/board.ts and
  *    `keel/host/crosscore` -> hosts/moddable/local/crosscore.ts (the ESP32 link
@@ -61,10 +62,11 @@ function manifestTargetSource(manifestDir, target) {
 function moddableModuleTable() {
   const exact = new Map();
   const wildcards = [];
-  const add = (manifestRel, only) => {
+  const add = (manifestRel, only, platform) => {
     const manifest = JSON.parse(readFileSync(join(root, manifestRel), 'utf8'));
     const dir = dirname(join(root, manifestRel));
-    for (const [name, target] of Object.entries(manifest.modules ?? {})) {
+    const modules = platform === undefined ? manifest.modules : manifest.platforms?.[platform]?.modules;
+    for (const [name, target] of Object.entries(modules ?? {})) {
       if (!name.startsWith('keel/') || (only && !only(name))) continue;
       if (name.endsWith('*')) {
         const src = manifestTargetSource(dir, target.replace(/\*$/, 'STAR'));
@@ -76,6 +78,9 @@ function moddableModuleTable() {
     }
   };
   add('manifest.json');
+  add('manifest_host.json');
+  add('manifest_host.json', undefined, '...');
+  add('manifest_app.json');
   add('boards/esp32/manifest.json', (name) => !(name in MODDABLE_OVERRIDES));
   for (const [name, manifestRel] of Object.entries(MODDABLE_OVERRIDES)) add(manifestRel, (n) => n === name);
   return { exact, wildcards };
@@ -98,7 +103,7 @@ function moddableAliases() {
         if (w !== undefined) src = w[1].replace('*', source.slice(w[0].length));
       }
       if (src === undefined || !existsSync(join(root, src))) {
-        this.error(`keel-moddable-aliases: no source for "${source}" (imported by ${relative(root, importer)}); map it in manifest.json or boards/esp32/manifest.json`);
+        this.error(`keel-moddable-aliases: no source for "${source}" (imported by ${relative(root, importer)}); map it in manifest.json, manifest_host.json, manifest_app.json or boards/esp32/manifest.json`);
       }
       return join(root, src);
     },

@@ -27,3 +27,12 @@ export declare const EARLY_EXIT: string;
 export declare function parseTrace(text: string): ParsedTrace;
 export declare function measure(parsed: ParsedTrace, slotBytes?: number): Measurements;
 export declare function judge(parsed: ParsedTrace, app: string): string[];
+export interface ConsumerWindow {
+  slots: number;
+  chunks: number;
+  gc: number;
+  outcome: 'clean' | 'not valid' | 'ALLOCATED';
+}
+export declare function judgeConsumer(text: string): { why: string[]; windows: ConsumerWindow[] };
+export declare function runFor(simulator: string, library: string, seconds: number, env: NodeJS.ProcessEnv, children: Set<unknown>): Promise<string>;
+export declare function linkDevice(platform: string, mode: string, baseEnv: NodeJS.ProcessEnv, work: string, manifest?: string, tag?: string): { ok: boolean; output: string };

@@ -1,6 +1,6 @@
 // `npm run check:moddable`: Keel's device side judged by the real Moddable SDK.
 //
-//   node scripts/check-moddable.mjs [--seconds N] [--app NAME ...] [--json FILE] [--no-link]
+//   node scripts/check-moddable.mjs [--seconds N] [--app NAME ...] [--json FILE] [--no-link] [--consumer-only]
 //
 // Needs $MODDABLE (the SDK with its desktop tools built); without it, prints
 // one line saying so and how to get the SDK, and exits 0 (npm test and CI do
@@ -25,7 +25,14 @@
 //   5. checks that each board's creation has at least 25% headroom over the
 //      largest measurement of the apps it runs: slots and chunk bytes used
 //      after boot, and peak stack, on the real engine (64-bit lin: slots are
-//      counted, chunk bytes are 64-bit sizes, an upper bound for 32-bit MCUs).
+//      counted, chunk bytes are 64-bit sizes, an upper bound for 32-bit MCUs);
+//   6. uses Keel as a user's app does: `npm pack`, a scratch app made from
+//      templates/app (JS) and templates/app-ts (TypeScript, typescript@6 from
+//      npm) that includes the library manifest, and templates/app/main.js
+//      through mcpack (the package's "moddable" exports); each is built for
+//      lin and run headless, and must show clean probe windows (0 slots and
+//      0 chunk bytes per window after boot); the JS app is also linked for
+//      esp32 (JavaScript only, as in 2).
 // Prints one row per run and a table of measurements; exits 1 on any failure.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -136,14 +143,14 @@ function writeWrapper(dir, manifest) {
   return dir;
 }
 
-/** JS-only link of a device build (xsc + xsl). Returns { ok, output }. */
-function linkDevice(platform, mode, baseEnv, work) {
+/** JS-only link of a device build (xsc + xsl) of `manifest` (default: Keel's apps). Returns { ok, output }. */
+export function linkDevice(platform, mode, baseEnv, work, manifest = join(root, 'manifest_app.json'), tag = '') {
   let env = baseEnv;
-  const dir = writeWrapper(join(work, 'manifests', `link-${platform}${mode}`), {
+  const dir = writeWrapper(join(work, 'manifests', `link-${tag}${platform}${mode}`), {
     build: { MAKE_FRAGMENT: join(root, 'scripts', 'moddable-js-link.mk') },
-    include: [join(root, 'manifest.json')],
+    include: [manifest],
   });
-  const out = join(work, `link-${platform}`);
+  const out = join(work, `link-${tag}${platform}`);
   mkdirSync(out, { recursive: true });
   let gen = mcconfig([mode, '-p', platform, '-o', out], { cwd: dir, env, capture: true });
   if (platform === 'pico' && !env.PICO_SDK_DIR && !env.PICO_EXTRAS_DIR) {
@@ -161,8 +168,10 @@ function linkDevice(platform, mode, baseEnv, work) {
     }
   }
   if (gen.status !== 0 || /### Error/.test(gen.output)) return { ok: false, output: gen.output };
-  const makefile = join(buildPaths(out, platform, mode).tmp, 'makefile');
-  rmSync(join(buildPaths(out, platform, mode).tmp, 'mc.xs.c'), { force: true });
+  // Keel's app manifest names its build "keel"; another app is named after the wrapper's folder.
+  const name = manifest === join(root, 'manifest_app.json') ? 'keel' : `link-${tag}${platform}${mode}`;
+  const makefile = join(buildPaths(out, platform, mode, name).tmp, 'makefile');
+  rmSync(join(buildPaths(out, platform, mode, name).tmp, 'mc.xs.c'), { force: true });
   const make = spawnSync('make', ['-f', makefile, 'keel-js-link'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const output = gen.output + (make.stdout ?? '') + (make.stderr ?? '');
   const ok = make.status === 0 && !/ReferenceError|SyntaxError|Error:/.test(output);
@@ -171,7 +180,7 @@ function linkDevice(platform, mode, baseEnv, work) {
 
 /** Builds one lin app with `budget`; returns the path of a copy of its mc.so and the simulator. */
 function buildLin({ app, mode, budget }, env, work) {
-  const wrapper = { include: [join(root, 'manifest.json')], config: { keelApp: app } };
+  const wrapper = { include: [join(root, 'manifest_app.json')], config: { keelApp: app } };
   if (budget.manifest) wrapper.creation = creationOf(budget.manifest);
   const dir = writeWrapper(join(work, 'manifests', `${app}-${budget.name}${mode.flag}`), wrapper);
   const out = join(work, `lin${mode.flag}`);
@@ -190,7 +199,7 @@ function buildLin({ app, mode, budget }, env, work) {
 /** The line a run gets when mcsim ended before its time (exit or crash): a failure. */
 export const EARLY_EXIT = 'keel-check: mcsim ended before its time';
 
-function runFor(simulator, library, seconds, env, children) {
+export function runFor(simulator, library, seconds, env, children) {
   return new Promise((resolve) => {
     const child = startSimulator(simulator, library, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
@@ -215,6 +224,96 @@ function runFor(simulator, library, seconds, env, children) {
   });
 }
 
+// ---- Keel as a dependency of a user's app (templates/app, templates/app-ts) ----
+
+/** The template app's once-a-second line (templates/app/main.js). */
+const APP_WINDOW = /^keel app: window (\d+): slots (-?\d+) chunks (-?\d+) B gc (\d+): (clean|not valid|ALLOCATED)/;
+
+/** Judges a template app's run: >= 2 windows, >= 1 clean, none ALLOCATED, no abort, ran its time. Returns reasons. */
+export function judgeConsumer(text) {
+  const why = [];
+  const windows = [];
+  for (const line of text.split('\n')) {
+    const m = APP_WINDOW.exec(line);
+    if (m) windows.push({ slots: Number(m[2]), chunks: Number(m[3]), gc: Number(m[4]), outcome: m[5] });
+    else if (FAILURE.test(line) || line.startsWith(EARLY_EXIT)) why.push(line.trim());
+  }
+  if (windows.length < 2) why.push(`${windows.length} probe windows (needs >= 2: did the app boot?)`);
+  if (!windows.some((w) => w.outcome === 'clean')) why.push('no clean window');
+  for (const w of windows) if (w.outcome === 'ALLOCATED') why.push(`a window allocated: ${w.slots} slots, ${w.chunks} chunk B`);
+  return { why, windows };
+}
+
+/** npm in a directory; returns { ok, output }. */
+function npmIn(cwd, args, env) {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const r = spawnSync(npm, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+/**
+ * Packs Keel and uses it as a user would: a scratch app copied from
+ * templates/app (JS, the library manifest included), templates/app-ts
+ * (TypeScript with typescript@6 from npm), and templates/app/main.js through
+ * mcpack (package.json "moddable" exports, no manifest); each built with
+ * mcconfig -d for lin and run headless; plus the JS link of the JS app for
+ * esp32. Returns rows { route, ok, why[], windows }.
+ */
+async function checkConsumer(env, work, displayEnv, seconds, children) {
+  const rows = [];
+  const dir = join(work, 'consumer');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const packed = npmIn(root, ['pack', '--ignore-scripts', '--pack-destination', dir], env); // dist was just built
+  const tgz = /keel-[\d.]+\.tgz/.exec(packed.output)?.[0];
+  if (!packed.ok || !tgz) return [{ route: 'npm pack', ok: false, why: [packed.output.split('\n').slice(-3).join(' ')], windows: [] }];
+  const tarball = join(dir, tgz);
+  const routes = [
+    { route: 'manifest, JS', template: 'app', install: [tarball], build: ['mcconfig'] },
+    { route: 'manifest, TS', template: 'app-ts', install: [tarball, 'typescript@^6'], build: ['mcconfig'] },
+    { route: 'mcpack, JS', template: 'app', mcpack: true, install: [tarball], build: ['mcpack', 'mcconfig'] },
+  ];
+  for (const r of routes) {
+    const app = join(dir, r.route.replace(/[^a-z]+/gi, '-').toLowerCase());
+    mkdirSync(app, { recursive: true });
+    const from = join(root, 'templates', r.template);
+    if (r.mcpack) {
+      copyFileSync(join(from, 'main.js'), join(app, 'main.js'));
+      writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'keel-mcpack-app', private: true, type: 'module', main: 'main.js' }, null, 2) + '\n');
+    } else {
+      for (const f of ['manifest.json', 'package.json', r.template === 'app' ? 'main.js' : 'main.ts']) copyFileSync(join(from, f), join(app, f));
+    }
+    const inst = npmIn(app, ['install', '--no-audit', '--no-fund', ...r.install], env);
+    if (!inst.ok) {
+      rows.push({ route: r.route, ok: false, why: ['npm install: ' + inst.output.split('\n').slice(-3).join(' ')], windows: [] });
+      continue;
+    }
+    const out = join(app, 'build');
+    mkdirSync(out, { recursive: true });
+    const appEnv = { ...env, PATH: `${join(app, 'node_modules', '.bin')}:${env.PATH}` };
+    const cmd = spawnSync(onPath(r.build[0], appEnv), [...r.build.slice(1), '-d', '-m', '-p', 'lin', '-t', 'build', '-o', out], { cwd: app, env: appEnv, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const output = `${cmd.stdout ?? ''}${cmd.stderr ?? ''}`;
+    writeFileSync(join(app, 'build.log'), output);
+    // mcconfig names the build after the app's folder; mcpack after its package.
+    const name = r.mcpack ? 'keel-mcpack-app' : app.split('/').pop();
+    const library = join(out, 'bin', 'lin', 'mc', 'debug', name, 'mc.so');
+    if (cmd.status !== 0 || !existsSync(library)) {
+      rows.push({ route: r.route, ok: false, why: ['build failed: ' + (output.split('\n').filter((l) => /error|Error|###/.test(l)).slice(-4).join(' | ') || `exit ${cmd.status}`)], windows: [] });
+      continue;
+    }
+    const text = await runFor(makeVariable(join(out, 'tmp', 'lin', 'mc', 'debug', name, 'makefile'), 'SIMULATOR'), library, seconds, displayEnv, children);
+    writeFileSync(join(app, 'run.log'), text);
+    const j = judgeConsumer(text);
+    rows.push({ route: r.route, ok: j.why.length === 0, why: j.why, windows: j.windows });
+  }
+  const jsApp = join(dir, 'manifest-js');
+  if (existsSync(join(jsApp, 'node_modules', 'keel'))) {
+    const l = linkDevice('esp32', '-d', env, work, join(jsApp, 'manifest.json'), 'consumer-');
+    rows.push({ route: 'manifest, JS: esp32 link', ok: l.ok, why: l.ok ? [] : l.output.split('\n').filter((x) => /Error|error|###/.test(x)).slice(-4), windows: [] });
+  }
+  return rows;
+}
+
 const pad = (s, n) => String(s).padEnd(n);
 const num = (x) => (Number.isFinite(x) ? String(Math.round(x)) : '-');
 
@@ -225,6 +324,7 @@ async function main() {
       app: { type: 'string', multiple: true },
       json: { type: 'string' },
       'no-link': { type: 'boolean', default: false },
+      'consumer-only': { type: 'boolean', default: false },
     },
   });
   const env = sdkEnv();
@@ -261,7 +361,8 @@ async function main() {
 
   // 2. The JS half of the device builds.
   const links = [];
-  if (!values['no-link']) {
+  const only = values['consumer-only'];
+  if (!values['no-link'] && !only) {
     for (const platform of ['esp32', 'pico']) {
       for (const mode of MODES) {
         const r = linkDevice(platform, mode.flag, env, work);
@@ -279,10 +380,11 @@ async function main() {
   // 3 + 4. Build on lin, run in mcsim (runs overlap the next builds).
   const display = await openDisplay(env);
   const results = [];
+  let consumer = [];
   const pending = new Set();
   const children = new Set();
   try {
-    for (const mode of MODES) {
+    for (const mode of only ? [] : MODES) {
       for (const budget of BUDGETS) {
         for (const app of apps) {
           const job = { app, mode, budget };
@@ -310,6 +412,8 @@ async function main() {
       }
     }
     await Promise.all(pending);
+    // 6. Keel as a dependency of a user's app (built and run after Keel's own runs).
+    consumer = await checkConsumer(env, work, display.env, seconds, children);
   } finally {
     for (const child of children) child.kill('SIGTERM'); // only the mcsim processes started here
     display.stop();
@@ -333,7 +437,7 @@ async function main() {
   // 5. Headroom of each board's creation over what its apps measured (desktop budget, both builds).
   console.log('');
   const budgets = [];
-  for (const b of BUDGETS.filter((x) => x.manifest)) {
+  for (const b of only ? [] : BUDGETS.filter((x) => x.manifest)) {
     const c = creationOf(b.manifest);
     const runs = results.filter((r) => r.budget.name === 'desktop' && Number.isFinite(r.m.bootSlots));
     if (runs.length === 0) {
@@ -356,6 +460,14 @@ async function main() {
     budgets.push({ board: b.name, rows });
   }
 
+  console.log('');
+  for (const c of consumer) {
+    const clean = c.windows.filter((w) => w.outcome === 'clean').length;
+    console.log(`consumer ${pad(c.route, 26)} ${c.windows.length ? `windows ${clean} clean of ${c.windows.length}  ` : ''}${c.ok ? 'ok' : 'FAILED'}`);
+    for (const y of c.why.slice(0, 4)) console.log(`      ${y}`);
+    if (!c.ok) failures.push(`consumer ${c.route}`);
+  }
+
   if (values.json) {
     const json = {
       sdk: version,
@@ -363,10 +475,11 @@ async function main() {
       links,
       runs: results.map((r) => ({ app: r.app, mode: r.mode.flag, budget: r.budget.name, booted: !!r.parsed?.booted, windows: r.parsed?.windows.length ?? 0, validWindows: r.parsed?.windows.filter((x) => x.gc === 0).length ?? 0, bootSlots: r.m.bootSlots, bootChunkBytes: r.m.bootChunks, peakStackSlots: r.m.peakStack, failures: r.why })),
       budgets,
+      consumer: consumer.map((c) => ({ route: c.route, ok: c.ok, windows: c.windows.length, cleanWindows: c.windows.filter((w) => w.outcome === 'clean').length, failures: c.why })),
     };
     writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
   }
-  const total = results.length + links.length + budgets.reduce((n, b) => n + b.rows.length, 0);
+  const total = results.length + links.length + budgets.reduce((n, b) => n + b.rows.length, 0) + consumer.length;
   console.log(`\nkeel check:moddable: ${total - failures.length} of ${total} checks passed${failures.length ? `; FAILED: ${failures.join(', ')}` : ''}`);
   return failures.length ? 1 : 0;
 }

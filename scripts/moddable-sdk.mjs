@@ -100,7 +100,7 @@ export async function compileHost() {
   return out;
 }
 
-/** `npm run build` (dist/xs) then compileHost() (dist/moddable). Returns false when the library build failed. */
+/** `npm run build` (dist/xs, dist/moddable, ...: scripts/build.mjs). Returns false when it failed. */
 export async function buildKeel({ quiet = false } = {}) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const built = spawnSync(npm, ['run', 'build'], { cwd: root, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit', encoding: 'utf8' });
@@ -108,8 +108,7 @@ export async function buildKeel({ quiet = false } = {}) {
     if (quiet) process.stderr.write(`${built.stdout}${built.stderr}`);
     return false;
   }
-  await compileHost();
-  return true;
+  return true; // the build compiles dist/moddable too (scripts/build.mjs)
 }
 
 /** Runs mcconfig synchronously in `cwd`. Returns { status, output } (output only when `capture`). */

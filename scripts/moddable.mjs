@@ -16,8 +16,8 @@
 // PICO_SDK_DIR for pico) and stop with install instructions if not, before
 // anything else and without touching the network; 2. `npm run build` (dist/xs,
 // the Keel library); 3. compile hosts/moddable, boards/*/board.ts and the
-// device examples to dist/moddable; 4. run mcconfig in the repository root
-// (manifest.json).
+// device examples to dist/moddable; 4. run mcconfig on Keel's app manifest
+// (manifest_app.json; manifest.json is the library manifest users include).
 // --release builds an instrumented release (-i) instead of a debug build (-d):
 // both keep the instrumentation the allocation probe reads. --build-only
 // passes `-t build` (build, no flash, no simulator).
@@ -113,7 +113,7 @@ async function main() {
   }
   if (!(await buildKeel())) return 1;
   const mode = values.release ? '-i' : '-d';
-  const args = [mode, '-m', '-p', target.platform];
+  const args = [join(root, 'manifest_app.json'), mode, '-m', '-p', target.platform];
   // On Linux, mcconfig's default target would start mcsim with its output
   // sent to /dev/null (and pkill every mcsim): build only, then run it here.
   const runHere = name === 'sim' && target.platform === 'lin' && !values['build-only'] && !extra.includes('-t');

@@ -70,8 +70,9 @@ function locateSources() {
   } catch {
     throw new XsHostBuildError(
       'keel-xs: the npm package @agoric/xsnap is not installed, so there are no XS engine sources to build ' +
-        'the XS test host from. It is an optional dependency of Keel and its own install step needs a C ' +
-        'compiler: install one (Debian: apt-get install build-essential) and run `npm install` again.',
+        'the XS test host from. It is a development dependency of Keel (its tests and benches only; users of ' +
+        'the package never install it), and its install step compiles C: install a C compiler (Debian: ' +
+        'apt-get install build-essential), then run `npm install` in the Keel repository again.',
     );
   }
   const version = JSON.parse(readFileSync(join(xsnapDir, 'package.json'), 'utf8')).version;

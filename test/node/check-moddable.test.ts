@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EARLY_EXIT, judge, measure, parseTrace } from '../../scripts/check-moddable.mjs';
+import { EARLY_EXIT, judge, judgeConsumer, measure, parseTrace } from '../../scripts/check-moddable.mjs';
 
 const KEY =
   'instruments key: Pixels drawn,Frames drawn,Network bytes read,Network bytes written,Network sockets,Timers,Files,Poco display list used,Piu command List used,Chunk used,Chunk available,Slot used,Slot available,Stack used,Stack available,Garbage collections,Keys used,Modules loaded,Parser used,Floating Point,Promises settled';
@@ -72,6 +72,19 @@ describe('check:moddable reads an mcsim run', () => {
 
   it('the wrong app booting fails', () => {
     assert.deepEqual(judge(parseTrace(BOOTED), 'blinky'), ['booted "uart-lines", not "blinky"']);
+  });
+
+  it("a starter app's run (templates/app) passes with clean windows after the boot collection, and fails otherwise", () => {
+    const line = (n: number, s: number, c: number, gc: number, outcome: string): string =>
+      `keel app: window ${n}: slots ${s} chunks ${c} B gc ${gc}: ${outcome}; ticks ${n * 97}, toggles ${n}, stale 0`;
+    const good = [line(1, -720, -13128, 1, 'not valid (a collection ran)'), 'instruments: 0,0', line(2, 0, 0, 0, 'clean'), line(3, 0, 0, 0, 'clean')].join('\n');
+    assert.deepEqual(judgeConsumer(good).why, []);
+    assert.equal(judgeConsumer(good).windows.length, 3);
+    const allocated = good + '\n' + line(4, 3, 48, 0, 'ALLOCATED (or no instruments: build with -d or -i)');
+    assert.match(judgeConsumer(allocated).why.join(), /a window allocated: 3 slots, 48 chunk B/);
+    assert.match(judgeConsumer(line(1, -720, -13128, 1, 'not valid (a collection ran)')).why.join(), /1 probe windows/);
+    assert.match(judgeConsumer(good + `\n${EARLY_EXIT} (exit status 1, before 5 s)`).why.join(), /ended before its time/);
+    assert.match(judgeConsumer('# exception: throw!\n' + good).why.join(), /exception/);
   });
 
   it('without MODDABLE it says so in one line and exits 0', () => {

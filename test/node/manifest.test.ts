@@ -76,7 +76,7 @@ interface Loaded {
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 const readManifest = (file: string): Loaded => ({ file, json: JSON.parse(readFileSync(file, 'utf8')) as Manifest });
 
-/** manifest.json and every local manifest it includes (SDK manifests, $(MODDABLE)/..., are not ours). */
+/** manifest_app.json (Keel's apps) and every local manifest it includes: the library manifest.json, manifest_host.json, the boards (SDK manifests, $(MODDABLE)/..., are not ours). */
 function loadAll(): Loaded[] {
   const out: Loaded[] = [];
   const visit = (file: string): void => {
@@ -86,7 +86,7 @@ function loadAll(): Loaded[] {
     const includes = [...list(m.json.include), ...Object.values(m.json.platforms ?? {}).flatMap((p) => list(p.include))];
     for (const inc of includes) if (!inc.startsWith('$(')) visit(resolve(dirname(file), inc));
   };
-  visit(join(root, 'manifest.json'));
+  visit(join(root, 'manifest_app.json'));
   return out;
 }
 
@@ -167,16 +167,18 @@ describe('Moddable manifests', () => {
   const all = loadAll();
   const fileOf = (rel: string): Loaded => {
     const m = all.find((x) => x.file === join(root, rel));
-    assert.ok(m, `${rel} is included by manifest.json`);
+    assert.ok(m, `${rel} is included by manifest_app.json`);
     return m!;
   };
 
-  it('manifest.json includes one fragment per platform: esp32, pico and the desktop hosts', () => {
+  it('manifest_app.json includes the library and host manifests and one fragment per platform: esp32, pico and the desktop hosts', () => {
     assert.deepEqual(
       all.map((m) => relative(root, m.file)).sort(),
-      ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json', 'hosts/moddable/desktop/manifest.json', 'manifest.json'],
+      ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json', 'hosts/moddable/desktop/manifest.json', 'manifest.json', 'manifest_app.json', 'manifest_host.json'],
     );
-    const platforms = readManifest(join(root, 'manifest.json')).json.platforms!;
+    const app = readManifest(join(root, 'manifest_app.json')).json;
+    assert.deepEqual(list(app.include).slice(1), ['./manifest.json', './manifest_host.json']);
+    const platforms = app.platforms!;
     assert.deepEqual(list(platforms.esp32.include), ['./boards/esp32/manifest.json']);
     assert.deepEqual(list(platforms.pico.include), ['./boards/rp2040/manifest.json']);
     for (const p of ['lin', 'mac', 'win']) assert.deepEqual(list(platforms[p].include), ['./hosts/moddable/desktop/manifest.json']);
@@ -189,9 +191,9 @@ describe('Moddable manifests', () => {
     // adds only the native half of instrumentation, not the `instrumentation`
     // JS module: that was a link failure ("module instrumentation not found").
     const PROVIDERS: Record<string, { manifest: string; in: string[] }> = {
-      instrumentation: { manifest: '$(MODDABLE)/modules/base/instrumentation/manifest.json', in: ['manifest.json'] },
-      timer: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest.json'] },
-      time: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest.json'] },
+      instrumentation: { manifest: '$(MODDABLE)/modules/base/instrumentation/manifest.json', in: ['manifest_host.json'] },
+      timer: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest_app.json'] },
+      time: { manifest: '$(MODDABLE)/examples/manifest_base.json', in: ['manifest_app.json'] },
       'embedded:io/digital': { manifest: '$(MODDABLE)/modules/io/manifest.json', in: ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json'] },
       'embedded:io/serial': { manifest: '$(MODDABLE)/modules/io/manifest.json', in: ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json'] },
       worker: { manifest: '$(MODDABLE)/modules/base/worker/manifest.json', in: ['boards/esp32/manifest.json'] },
@@ -270,7 +272,7 @@ describe('Moddable manifests', () => {
     const names = new Set(entries.map((e) => e.name));
     for (const f of readdirSync(join(root, 'src'))) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) names.add('keel/' + f.replace(/\.ts$/, ''));
     const patterns = preloads(all);
-    assert.deepEqual(patterns, ['keel/*']);
+    assert.deepEqual([...new Set(patterns)].sort(), ['keel', 'keel/*', 'keel/host/*']);
     const matches = (n: string): boolean => patterns.some((p) => (p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : n === p));
     assert.ok(!matches('main') && !matches('keel-worker'), 'main and keel-worker have load-time effects');
     let checked = 0;
@@ -322,12 +324,19 @@ describe('Moddable manifests', () => {
     assert.equal(desktop.crossCore, 0);
     assert.match(mod('hosts/moddable/desktop/manifest.json', 'keel/host/crosscore'), /hosts\/moddable\/local\/crosscore$/);
     for (const rel of ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json', 'hosts/moddable/desktop/manifest.json']) {
-      for (const name of ['keel/board', 'keel/host/digital-input', 'keel/host/digital-output', 'keel/host/crosscore']) mod(rel, name);
+      for (const name of ['keel/board', 'keel/host/crosscore']) mod(rel, name);
     }
+    // The IO adapters are the host manifest's: desktop stand-ins on lin/mac/win, ECMA-419 elsewhere.
+    const host = readManifest(join(root, 'manifest_host.json')).json.platforms!;
+    for (const name of ['keel/host/digital-input', 'keel/host/digital-output', 'keel/host/serial']) {
+      for (const p of ['lin', 'mac', 'win']) assert.match(String(host[p]!.modules![name]), /hosts\/moddable\/desktop\//, `${p} ${name}`);
+      assert.match(String(host['...']!.modules![name]), /hosts\/moddable\/[a-z-]+$/, `... ${name}`);
+    }
+    assert.ok(list(host['...']!.include).includes('$(MODDABLE)/modules/io/manifest.json'));
   });
 
   it('keel/app is the example app table (bringup, blinky, port-reset, uart-lines); the examples are compiled for the device', () => {
-    const top = readManifest(join(root, 'manifest.json')).json.modules!;
+    const top = readManifest(join(root, 'manifest_app.json')).json.modules!;
     assert.equal(top['keel/app'], './dist/moddable/hosts/moddable/examples');
     for (const e of ['io', 'blinky', 'port-reset', 'uart-lines']) {
       assert.equal(top[`keel/examples/${e}`], `./dist/moddable/examples/${e}`);
@@ -337,9 +346,7 @@ describe('Moddable manifests', () => {
     const names = [...table.matchAll(/^  name: '([a-z-]+)',$/gm)].map((m) => m[1]);
     assert.deepEqual(names, ['blinky', 'port-reset', 'uart-lines']);
     assert.match(table, /Object\.freeze\(\[bringup, blinkyApp, portResetApp, uartLinesApp\]\)/);
-    for (const rel of ['boards/esp32/manifest.json', 'boards/rp2040/manifest.json', 'hosts/moddable/desktop/manifest.json']) {
-      assert.ok(fileOf(rel).json.modules!['keel/host/serial'], `${rel} maps keel/host/serial`);
-    }
+
   });
 
   it('board configs are frozen objects of numbers with distinct pins', () => {
