@@ -3,7 +3,9 @@
 // later). Types come from node_modules/keel/dist/xs/*.d.ts.
 import Timer from "timer";
 import Time from "time";
-import { Kernel, defineHsm } from "keel";
+// Everything comes from "keel"; one module at a time works too ("keel/kernel", "keel/hsm", ...).
+import { defineHsm } from "keel";
+import { Kernel } from "keel/kernel";
 import { TickDriver } from "keel/host/tick";
 import { AllocationProbe, PROBE_CLEAN, PROBE_NOT_VALID } from "keel/host/probe";
 

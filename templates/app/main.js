@@ -5,7 +5,9 @@
 // `npm install keel`, build: see node_modules/keel/docs/moddable.md.
 import Timer from "timer";
 import Time from "time";
-import { Kernel, defineHsm } from "keel";
+// Everything comes from "keel"; one module at a time works too ("keel/kernel", "keel/hsm", ...).
+import { defineHsm } from "keel";
+import { Kernel } from "keel/kernel";
 import { TickDriver } from "keel/host/tick";
 import { AllocationProbe, PROBE_CLEAN, PROBE_NOT_VALID } from "keel/host/probe";
 

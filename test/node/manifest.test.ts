@@ -245,7 +245,7 @@ describe('Moddable manifests', () => {
     }
   });
 
-  it('every module exists, or is produced by npm run build (rollup, src/*.ts) or scripts/moddable.mjs', () => {
+  it('every module exists, or is produced by npm run build (rollup, src/*.ts; scripts/build.mjs: dist/entry, dist/moddable)', () => {
     const inputs = moddableInputs(root);
     const rollupConfig = readFileSync(join(root, 'rollup.config.mjs'), 'utf8');
     const entries = moduleEntries(all);
@@ -257,6 +257,8 @@ describe('Moddable manifests', () => {
       if (rel === 'dist/xs/*') {
         assert.ok(/readdirSync\('src'\)/.test(rollupConfig) && /target\('dist\/xs'/.test(rollupConfig), `${where}: rollup.config.mjs builds src/*.ts into dist/xs`);
         assert.ok(readdirSync(join(root, 'src')).some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), `${where}: src/ has modules`);
+      } else if (rel === 'dist/entry/keel') {
+        assert.match(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8'), /writeFileSync\(join\(entry, 'keel\.js'\)/, `${where}: scripts/build.mjs writes it`);
       } else if (rel.startsWith(OUT_DIR + '/')) {
         const key = rel.slice(OUT_DIR.length + 1);
         assert.ok(key in inputs, `${where}: ${key}.ts is not compiled by scripts/moddable.mjs`);
