@@ -20,6 +20,12 @@
  *   ON GRID -----------------> ON GRID   ON GRID --------> LATE
  *   LATE --fire(): merge passed grid points--> ON GRID
  *
+ * Tickless idle (the simulator's `tickless` option): `sleepUntil(us)` moves
+ * the next firing to the first grid point at or after `us` (Infinity: no
+ * tick until woken), and `wake(us)` brings it back to the first grid point
+ * at or after `us` when that is earlier. The grid points slept through are
+ * merged into the next tick, as for a late one.
+ *
  * Allocation: none after construction.
  */
 import { SimConfigError } from './errors.js';
@@ -66,6 +72,24 @@ export class SimClock {
   /** Delays the next tick by `delayUs`. */
   delay(delayUs: number): void {
     this.dueUs += delayUs;
+  }
+
+  /** The first grid point at or after `us` (never before the next one). */
+  private gridAtOrAfter(us: number): number {
+    const g = this.gridUs;
+    if (us <= g) return g;
+    return g + Math.ceil((us - g) / this.periodUs) * this.periodUs;
+  }
+
+  /** Tickless idle: no tick before the first grid point at or after `us` (Infinity: until wake()). */
+  sleepUntil(us: number): void {
+    if (us > this.dueUs) this.dueUs = us === Infinity ? Infinity : this.gridAtOrAfter(us);
+  }
+
+  /** Tickless idle: an input arrived at `us`; tick at the first grid point at or after it, if that is sooner. */
+  wake(us: number): void {
+    const g = this.gridAtOrAfter(us);
+    if (g < this.dueUs) this.dueUs = g;
   }
 
   /** Called when the tick at dueUs fires (now === dueUs): moves to the next grid point after now. */

@@ -11,6 +11,11 @@
 /** The kernel's time-event tick: called once per tick period with the virtual time. */
 export interface Tickable {
   tick(nowMs: number): unknown;
+  /**
+   * Optional, for the simulator's `tickless` option (the kernel has it): ms
+   * until the next time event expires (0 if due), or -1 when none is armed.
+   */
+  nextDelay?(nowMs: number): number;
 }
 
 /** Run to completion of everything ready; returns the number of events dispatched. */

@@ -141,6 +141,15 @@ export interface SimOptions {
    * 2 ** 31 - 50 or 2 ** 32 - 50 to run firmware across a device clock's wrap.
    */
   startMs?: number;
+  /**
+   * Tickless idle, as a device that sleeps between timers: after a step in
+   * which nothing is left to run, the tick source sleeps until the
+   * tickable's next time event (`nextDelay`, the kernel's) or, with none
+   * armed, until an input arrives; an input wakes it at the next grid point.
+   * The grid points slept through are merged into the next tick (REC_TICK b).
+   * Lets a run cover days of virtual time in few steps. Default false.
+   */
+  tickless?: boolean;
 }
 
 export type StepHook = (nowMs: number) => void;
@@ -162,6 +171,8 @@ export class Simulator {
   readonly faults: FaultInjector;
   /** True: run() only in steps with a tick (runOn 'tick'). */
   readonly runOnTick: boolean;
+  /** The `tickless` option. */
+  readonly tickless: boolean;
   private readonly core: SimCore;
 
   private tickable: Tickable | null = null;
@@ -225,6 +236,7 @@ export class Simulator {
       throw new SimConfigError(`Simulator "${name}": runOn must be 'tick' or 'step' (got ${String(runOn)})`);
     this.runOnTick = runOn === 'tick';
     trace.runOnTick = this.runOnTick;
+    this.tickless = options.tickless === true;
   }
 
   // ---- boot ---------------------------------------------------------------------
@@ -396,7 +408,7 @@ export class Simulator {
     let ticked = false;
     if (this.replayTrace !== null) ticked = this.replayInputs(t);
     else {
-      this.deliverDue(t);
+      if (this.deliverDue(t) && this.tickless) clock.wake(t);
       if (clock.dueUs <= t) {
         clock.fire();
         trace.record(t, REC_TICK, clock.ticks, clock.lastMerged, 0);
@@ -412,6 +424,7 @@ export class Simulator {
     // ---- firmware step ends ----
     // Every step leaves a record: a replay steps only where the trace has one.
     if (trace.end() + trace.lost === marks) trace.record(t, REC_STEP, 0, 0, 0);
+    if (this.tickless && this.replayTrace === null) this.sleepWhenIdle(t);
     this.steps++;
     this.dispatched += n;
     const after = this.afterHook;
@@ -419,10 +432,22 @@ export class Simulator {
     return true;
   }
 
-  private deliverDue(t: number): void {
+  /** Tickless: with nothing left to run, sleep the tick source until the next time event (or an input). */
+  private sleepWhenIdle(t: number): void {
+    const tk = this.tickable;
+    const rn = this.runnable as unknown as { ready?: boolean } | null;
+    if (tk === null || tk.nextDelay === undefined || (rn !== null && rn.ready === true)) return;
+    const d = tk.nextDelay(t / 1000);
+    this.clock.sleepUntil(d < 0 ? Infinity : t + d * 1000);
+  }
+
+  /** Delivers the scheduled events due at <= t; returns whether there was one. */
+  private deliverDue(t: number): boolean {
     const s = this.scheduler;
     const max = s.capacity;
+    let any = false;
     for (let i = 0; i < max && s.peekTimeUs() <= t; i++) {
+      any = true;
       s.pop();
       this.delivered++;
       const a = s.evA;
@@ -455,6 +480,7 @@ export class Simulator {
           break;
       }
     }
+    return any;
   }
 
   /** Replay: applies every input record at time t, in order; returns whether one was a tick. */
