@@ -12,37 +12,84 @@
  * HEAD+1 (Atomics.load), copies it out, and frees it with Atomics.store(HEAD).
  * Records are taken in claim order, so each producer's order is kept.
  *
- * Allocation: post, postUrgent, postWithMargin, get, peek, clear and reading
- * p0..p3 allocate nothing, the first call included (tested on the XS host,
- * single-threaded). The constructor and attach() allocate views; a 'throw'
- * overflow allocates its error; waitForEvent may allocate (it blocks anyway).
+ * Trust boundary. The shared buffer is untrusted memory: another worker, a C
+ * handler or a bug may write anything into it.
+ *   - Producer side, every build (release too): post, postWithMargin and
+ *     postUrgent check the signal (an integer 0..MAX_SIGNAL), p0..p3 (numbers)
+ *     and the margin (an integer 0..2^32-1) BEFORE claiming a slot, and throw
+ *     QueueEventError otherwise: nothing between the claim and the publish can
+ *     throw, so a JS producer never leaves a claimed slot unpublished.
+ *   - Consumer side: every take (get, peek) checks 1 <= TAIL - HEAD <= capacity
+ *     and the record's signal; a producer checks 0 <= TAIL - HEAD <= capacity
+ *     before it claims. A violation throws QueueCorruptionError (counted in
+ *     `corrupted`) and leaves a queue that works: a record with a bad signal
+ *     is discarded; a bad index makes the consumer move HEAD to TAIL (the
+ *     records in between are lost; the count is unknowable). A producer that
+ *     sees a bad index posts nothing (counted in `refused`) and throws; the
+ *     consumer's next take, clear() or recover() resyncs.
+ *   - Values read by getters are clamped to their ranges (length, free, minFree).
+ *   - Every loop has a fixed bound: the claim loop MAX_CLAIM_TRIES passes (then
+ *     a counted refusal), PEAK's update MAX_PEAK_TRIES, clear() TAIL - HEAD <=
+ *     capacity records, a length snapshot SNAPSHOT_TRIES reads, waitForEvent
+ *     its deadline.
+ *
+ * A dead producer (a Worker terminated, a core reset, a C handler that
+ * returned early) between its claim and its publish leaves a hole: get()
+ * returns NO_EVENT at it and the records claimed after it wait behind it
+ * (claim order), `ringLength` counts it, clear() stops at it, producers post
+ * until the ring is full, then refuse (counted). recover(olderThanMs) skips a
+ * hole that stayed unpublished for olderThanMs (counted in `skipped`). A
+ * producer that is only delayed past olderThanMs between its claim and its
+ * publish loses its record (skipped, counted) and may overwrite the record
+ * that reuses its slot one lap later: choose olderThanMs far above any
+ * scheduling delay (hundreds of ms; the window is five plain stores).
+ *
+ * Allocation: post, postUrgent, postWithMargin, get, peek, clear, recover and
+ * reading p0..p3 allocate nothing, the first call included (tested on the XS
+ * host, single-threaded, with positive controls). The constructor and attach()
+ * allocate views; errors allocate their message; waitForEvent allocates
+ * nothing when an event is ready and may allocate when it blocks.
  *
  * Roles: any number of handles may post (one in 'single' mode); exactly one
- * handle is the consumer (get, peek, clear, postUrgent, waitForEvent).
+ * handle is the consumer (get, peek, clear, postUrgent, recover, waitForEvent).
  *   method                     IO callback  other worker/core  re-entrant in dispatch
  *   post/postWithMargin        yes          yes (producers)    yes
  *   postUrgent                 consumer only (its private lane)   yes, from the consumer's handler
- *   get/peek/clear/p0..p3      consumer only                      yes (one consumer)
+ *   get/peek/clear/recover     consumer only                      yes (one consumer)
+ *   p0..p3                     the consumer, after get(), until its next get()
  *   waitForEvent(ms)           a blocking Worker only: opened with `mayBlock: true`;
  *                              never the main VM (poll get() there instead)
+ *   ringLength, length, free,  anyone (a consistent snapshot of TAIL and HEAD,
+ *     minFree, refusedByAll      clamped to its range)
  *
  * postUrgent (deferral recall) puts a record in the consumer handle's private
  * LIFO lane (`urgentCapacity` records, default capacity), which get() empties
  * before the ring: the front of the queue is the consumer's alone, so a
- * producer can never race it. The lane is not in the shared buffer.
+ * producer can never race it. The lane is not in the shared buffer, so other
+ * handles cannot count it: `capacity` bounds the RING (what every producer,
+ * C included, enforces); the lane adds at most urgentCapacity more. On the
+ * consumer handle, postUrgent and the consumer's own posts count the lane
+ * against capacity (so one handle alone behaves as EventQueue); producers on
+ * other handles do not. Records pending at once <= capacity + urgentCapacity.
+ * `ringLength` is the ring (0..capacity on every handle), `urgentLength` this
+ * handle's lane, `length` their sum.
  *
  * Overflow: 'reject' (false, counted) or 'throw' (counted, then
  * QueueOverflowError). 'drop-oldest' is not offered: dropping would make a
- * producer move HEAD, which only the consumer writes (use EventQueue).
- * Every refusal is counted in this handle's `refused` and in the header's
- * REFUSED word (which a C producer increments too).
+ * producer move HEAD, which only the consumer writes (use EventQueue). A claim
+ * that lost MAX_CLAIM_TRIES compare-exchanges in a row is refused (false,
+ * counted; never thrown). Every refusal is counted in this handle's `refused`
+ * and in the header's REFUSED word (which a C producer increments too).
+ *
+ * Waiting: waitForEvent(ms) returns true as soon as an event is ready, false
+ * only once `ms` have passed (Date.now()) with none: a wake-up with nothing
+ * published (a late notify meant for an earlier position) waits again for the
+ * time left.
  *
  * Counters: per handle, doubles: posted, refused (producer side), taken,
- * dropped, cleared (consumer side). Across all handles, once producers are
- * quiet: sum(posted) === taken + dropped + length. `length` reads the shared
- * counters (it includes records claimed but not yet published) plus this
- * handle's urgent lane; minFree is the low-water mark kept in the header (a
- * producer's view, so conservative).
+ * dropped, cleared, skipped, corrupted (consumer side; `corrupted` also on a
+ * producer that saw a bad index). Across all handles, once producers are quiet
+ * and nothing corrupted the buffer: sum(posted) === taken + dropped + skipped + length.
  *
  * No Atomics (Moddable on RP2040 today has none): pass `atomics:
  * singleCoreAtomics` and a plain ArrayBuffer. That is correct on a single
@@ -55,37 +102,36 @@
  *
  *   Lifecycle of a slot (position t, slot t & (slots-1)):
  *
- *     FREE --post: claim TAIL=t+1--> CLAIMED --write; store seq=t+1--> PUBLISHED
- *      ^                                                                  |
- *      +---------- get(): copy out; store HEAD=t+1 ----------------------+
- *      +---------- clear(): store HEAD past it (dropped) ----------------+
+ *     FREE --post(): check event; claim TAIL = t+1--> CLAIMED --write; store seq = t+1--> PUBLISHED
+ *      ^                                                  |                                   |
+ *      +-- recover(), the producer dead and the hole      |                                   |
+ *      |   older than olderThanMs: CAS seq = t+1;         |                                   |
+ *      |   store HEAD = t+1 (skipped) --------------------+                                   |
+ *      +-- get(): check index and signal; copy out; store HEAD = t+1 (taken) -----------------+
+ *      +-- clear(): store HEAD past it (dropped) ---------------------------------------------+
+ *      +-- get()/peek(), a bad signal: store HEAD = t+1 (corrupted), throw -------------------+
+ *   (get()/peek()/clear()/recover() on a bad index: store HEAD = TAIL, every slot in between FREE.)
  *
  * Limits: capacity 1..65536; slots = next power of two >= capacity; buffer
- * bytes = 256 + 40 * slots; 32-bit counters wrap (initialIndex option for tests).
+ * bytes = 256 + 40 * slots; urgentCapacity 0..65536; 32-bit counters wrap
+ * (initialIndex option for tests); MAX_CLAIM_TRIES 1024, MAX_PEAK_TRIES 64,
+ * SNAPSHOT_TRIES 4.
  *
- * Measured cost (bench/queue.bench.ts, release build, one thread; one op =
- * one post + one get + reading p0..p3; baseline: a hand-written Int32Array
- * ring doing the same work in 238 XS steps):
- *   case                                         XS steps/op  slots/op  chunk B/op
- *   SPSC ('single'), Atomics, SharedArrayBuffer  549          0         0
- *   MPSC ('multiple'), Atomics                   564          0         0
- *   MPSC, singleCoreAtomics, ArrayBuffer         791          0         0
- * Across threads (Node worker_threads, test/node/queue-concurrency.test.ts,
- * capacity 1024): 4 x 250,000 MPSC and 1 x 1,000,000 SPSC events each pass in
- * well under 2 s on a 2-core machine.
+ * Measured cost: docs/queue.md, "Measured cost" (`node scripts/bench.mjs queue`).
  */
 import {
+  MAX_SIGNAL,
   NO_EVENT,
   QueueConfigError,
+  QueueEventError,
   QueueOverflowError,
   ceilPow2,
   checkCapacity,
   checkEvent,
   checkInitialIndex,
-  checkMargin,
   policyCode,
 } from './queue.js';
-import { KeelError } from './errors.js';
+import { KeelError, showValue } from './errors.js';
 
 /** The buffer given to attach() is not a SharedEventQueue of this layout/version. */
 export class QueueLayoutError extends KeelError {
@@ -94,6 +140,19 @@ export class QueueLayoutError extends KeelError {
 /** waitForEvent() on a handle that was not opened with `mayBlock: true`. */
 export class QueueBlockingError extends KeelError {
   override name = 'QueueBlockingError';
+}
+/** A bad argument to recover() or waitForEvent() (a time that is not a number, NaN, negative). */
+export class QueueUsageError extends KeelError {
+  override name = 'QueueUsageError';
+}
+/**
+ * The shared buffer holds what no producer or consumer following the protocol
+ * writes: TAIL - HEAD outside 0..capacity, or a published record whose signal
+ * is outside 0..MAX_SIGNAL. Thrown after the queue was made usable again
+ * (see the module header); counted in the handle's `corrupted`.
+ */
+export class QueueCorruptionError extends KeelError {
+  override name = 'QueueCorruptionError';
 }
 
 /** The subset of Atomics the queue uses; `Atomics` itself, or `singleCoreAtomics`. */
@@ -140,7 +199,7 @@ export const LAYOUT = Object.freeze({
   W_HEADER_BYTES: 2,
   /** word 3: RECORD_BYTES */
   W_RECORD_BYTES: 3,
-  /** word 4: capacity (records accepted at once) */
+  /** word 4: capacity (records the ring accepts at once; the consumer's private urgent lane is extra) */
   W_CAPACITY: 4,
   /** word 5: slots (power of two >= capacity) */
   W_SLOTS: 5,
@@ -156,7 +215,7 @@ export const LAYOUT = Object.freeze({
   W_TAIL: 32,
   /** word 33: REFUSED, refusals by every producer (wraps at 2^32) */
   W_REFUSED: 33,
-  /** word 34: PEAK, highest length seen by a producer (minFree = capacity - PEAK) */
+  /** word 34: PEAK, highest ring length seen by a producer (minFree = capacity - PEAK) */
   W_PEAK: 34,
 });
 
@@ -170,9 +229,19 @@ const REC_WORDS = 10; // 40 bytes
 const MODE_SINGLE = 1;
 const MODE_MULTIPLE = 2;
 const THROW = 2;
+// Refusal reasons.
 const RING_FULL = 0;
 const MARGIN = 1;
 const LANE_FULL = 2;
+const CONTENDED = 3;
+/** Compare-exchange passes of one claim before it is refused as contended (counted). */
+export const MAX_CLAIM_TRIES = 1024;
+/** Compare-exchange passes of one PEAK update (bookkeeping: gives up quietly). */
+const MAX_PEAK_TRIES = 64;
+/** Reads of TAIL, HEAD, TAIL for a consistent length before the last one is used (clamped). */
+const SNAPSHOT_TRIES = 4;
+// Module-level constant: a string literal evaluated on a hot path allocates on the XS host.
+const NUMBER = 'number';
 
 export interface SharedEventQueueOptions {
   /** Used in error messages. Default 'SharedEventQueue'. */
@@ -189,7 +258,7 @@ export interface SharedEventQueueOptions {
   atomics?: AtomicsLike;
   /** True only on a thread that may block (a Node or Moddable Worker): enables waitForEvent. */
   mayBlock?: boolean;
-  /** Records in this handle's private urgent lane (postUrgent). Default capacity. */
+  /** Records in this handle's private urgent lane (postUrgent), 0..65536. Default capacity. */
   urgentCapacity?: number;
   /** For tests: the starting value of the 32-bit HEAD/TAIL counters. Default 0. */
   initialIndex?: number;
@@ -223,6 +292,33 @@ function defaultAtomics(owner: string): AtomicsLike {
 }
 
 /**
+ * @internal Shared with shared-stream.ts. `TAIL - HEAD` (32-bit) from one
+ * consistent snapshot: TAIL, HEAD, then TAIL again; both only grow, so when
+ * the two TAIL reads agree, TAIL had that value when HEAD was read. At most
+ * SNAPSHOT_TRIES rounds; then the last difference (callers clamp it).
+ */
+export function indexDistance(at: AtomicsLike, i32: Int32Array, tailWord: number, headWord: number): number {
+  let t = at.load(i32, tailWord);
+  let d = 0;
+  // Bound: SNAPSHOT_TRIES rounds.
+  for (let k = 0; k < SNAPSHOT_TRIES; k++) {
+    d = (t - at.load(i32, headWord)) | 0;
+    const again = at.load(i32, tailWord);
+    if (again === t) return d;
+    t = again;
+  }
+  return d;
+}
+
+/** Throws the QueueEventError for a post whose signal or parameters are bad (failing path only). */
+function eventError(owner: string, sig: unknown, p0: unknown, p1: unknown, p2: unknown, p3: unknown): never {
+  if (typeof sig !== NUMBER)
+    throw new QueueEventError(`${owner}: signal must be an integer 0..${MAX_SIGNAL} (got ${showValue(sig)}); use a small non-negative integer signal`);
+  checkEvent(owner, sig as number, p0 as number, p1 as number, p2 as number, p3 as number); // throws
+  throw new QueueEventError(`${owner}: bad event`); // not reached
+}
+
+/**
  * An event queue in shared memory: MPSC or SPSC, one consumer. Create it on
  * one side (`new SharedEventQueue(...)`), pass `.buffer` to the other side,
  * which calls `SharedEventQueue.attach(buffer)`.
@@ -235,8 +331,9 @@ export class SharedEventQueue {
 
   /**
    * A handle on a queue another thread created. Validates the header: magic,
-   * version, header and record size, capacity, slots, mode, policy and the
-   * buffer's length; throws QueueLayoutError on any mismatch.
+   * version, header and record size, capacity, slots, mode, policy, the
+   * buffer's length and 0 <= TAIL - HEAD <= capacity; throws QueueLayoutError
+   * on any mismatch.
    */
   static attach(buffer: SharedArrayBuffer | ArrayBuffer, options: AttachOptions = {}): SharedEventQueue {
     const name = options.name ?? 'SharedEventQueue';
@@ -258,6 +355,9 @@ export class SharedEventQueue {
     if (h[6] !== MODE_SINGLE && h[6] !== MODE_MULTIPLE) fail(`producer mode ${h[6]} (expected 1 or 2)`);
     if (h[7] !== 0 && h[7] !== THROW) fail(`overflow code ${h[7]} (expected 0 or 2)`);
     if (buffer.byteLength < 256 + 40 * h[5]!) fail(`buffer is ${buffer.byteLength} bytes, the header says ${256 + 40 * h[5]!}`);
+    const at = options.atomics ?? defaultAtomics(owner);
+    const len = indexDistance(at, h, W_TAIL, W_HEAD);
+    if (len < 0 || len > capacity) fail(`TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)`);
     return new SharedEventQueue(
       {
         name,
@@ -265,7 +365,7 @@ export class SharedEventQueue {
         producers: h[6] === MODE_SINGLE ? 'single' : 'multiple',
         overflow: h[7] === THROW ? 'throw' : 'reject',
         buffer,
-        atomics: options.atomics,
+        atomics: at,
         mayBlock: options.mayBlock,
         urgentCapacity: options.urgentCapacity,
       },
@@ -274,7 +374,10 @@ export class SharedEventQueue {
   }
 
   readonly name: string;
+  /** Records the ring holds at once (the consumer's urgent lane is extra: urgentCapacity). */
   readonly capacity: number;
+  /** Records this handle's private urgent lane holds (postUrgent). */
+  readonly urgentCapacity: number;
   readonly overflow: 'reject' | 'throw';
   readonly producers: 'single' | 'multiple';
   /** The memory to pass to another worker's attach(). */
@@ -288,7 +391,7 @@ export class SharedEventQueue {
   readonly p3: number = 0;
   /** Records this handle posted (accepted). */
   posted = 0;
-  /** Posts by this handle that were refused (full, margin); not in `posted`. */
+  /** Posts by this handle that were refused (full, margin, lane full, contended, bad index); not in `posted`. */
   refused = 0;
   /** Records this handle took with get(). */
   taken = 0;
@@ -296,6 +399,10 @@ export class SharedEventQueue {
   dropped = 0;
   /** Same as dropped: the part of it clear() discarded (no other drops exist here). */
   cleared = 0;
+  /** Holes (claimed, never published: a dead producer) this handle's recover() skipped. */
+  skipped = 0;
+  /** Corruption this handle detected: bad records discarded, bad indices resynced or refused. */
+  corrupted = 0;
 
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -304,8 +411,11 @@ export class SharedEventQueue {
   private readonly multi: boolean;
   private readonly throws: boolean;
   private readonly lane: Float64Array;
-  private readonly laneCapacity: number;
   private laneCount = 0;
+  /** recover(): the hole being timed (position) and when it was first seen. */
+  private holeSeen = false;
+  private holeAt = 0;
+  private holeSince = 0;
 
   /** Creates and formats a queue (in `options.buffer` or a new SharedArrayBuffer). */
   constructor(options: SharedEventQueueOptions, attaching?: boolean) {
@@ -339,7 +449,7 @@ export class SharedEventQueue {
     const lane = options.urgentCapacity ?? this.capacity;
     if (!Number.isInteger(lane) || lane < 0 || lane > 65536)
       throw new QueueConfigError(`${owner}: urgentCapacity must be an integer 0..65536 (got ${String(lane)})`);
-    this.laneCapacity = lane;
+    this.urgentCapacity = lane;
     this.lane = new Float64Array(lane * 5);
     this.i32 = new Int32Array(buffer, 0, bytes >> 2);
     this.f64 = new Float64Array(buffer, 0, bytes >> 3);
@@ -355,6 +465,7 @@ export class SharedEventQueue {
       h[2] = 256;
       h[3] = 40;
       // seq of every slot: a value no position in [start, start + slots) publishes (that would be position + 1).
+      // Bound: slots <= 65536.
       for (let k = 0; k < slots; k++) h[REC0 + k * REC_WORDS] = start;
       this.at.store(h, W_HEAD, start);
       this.at.store(h, W_TAIL, start);
@@ -363,51 +474,106 @@ export class SharedEventQueue {
     }
   }
 
-  /** Records queued (claimed in the ring, including ones not yet published, plus this handle's urgent lane). */
-  get length(): number {
-    return ((this.at.load(this.i32, W_TAIL) - this.at.load(this.i32, W_HEAD)) | 0) + this.laneCount;
+  /** Records in the ring (claimed, published or not): 0..capacity, the same on every handle (a snapshot). */
+  get ringLength(): number {
+    const d = indexDistance(this.at, this.i32, W_TAIL, W_HEAD);
+    const cap = this.capacity;
+    return d < 0 ? 0 : d > cap ? cap : d;
   }
-  /** capacity - length, at least 0. */
+  /** Records in this handle's private urgent lane: 0..urgentCapacity (0 on any handle but the consumer's). */
+  get urgentLength(): number {
+    return this.laneCount;
+  }
+  /** ringLength + urgentLength: what this handle's get() has yet to return (0..capacity + urgentCapacity). */
+  get length(): number {
+    return this.ringLength + this.laneCount;
+  }
+  /** capacity - length, at least 0: what this handle may still post (other handles do not count the lane). */
   get free(): number {
     const f = this.capacity - this.length;
     return f > 0 ? f : 0;
   }
-  /** Low-water mark of free, as producers saw it. */
+  /** Low-water mark of free, as producers saw it (0..capacity). */
   get minFree(): number {
-    const f = this.capacity - this.at.load(this.i32, W_PEAK);
-    return f > 0 ? f : 0;
+    const cap = this.capacity;
+    const f = cap - this.at.load(this.i32, W_PEAK);
+    return f < 0 ? 0 : f > cap ? cap : f;
   }
   /** Refusals by every producer of this queue, C producers included (32-bit, wraps). */
   get refusedByAll(): number {
     return this.at.load(this.i32, W_REFUSED) >>> 0;
   }
 
-  /** Posts FIFO. Returns false (counted) when full under 'reject'; throws QueueOverflowError under 'throw'. */
+  /**
+   * Posts FIFO. Returns false (counted) when full under 'reject' or after
+   * MAX_CLAIM_TRIES lost claims; throws QueueOverflowError when full under
+   * 'throw'. Throws QueueEventError (every build) for a signal that is not an
+   * integer 0..MAX_SIGNAL or a parameter that is not a number, before
+   * anything changes; QueueCorruptionError if TAIL - HEAD is out of range.
+   */
   post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
-    return this.put(this.capacity, false, sig, p0, p1, p2, p3);
+    if (
+      typeof sig !== NUMBER ||
+      (sig & MAX_SIGNAL) !== sig ||
+      typeof p0 !== NUMBER ||
+      typeof p1 !== NUMBER ||
+      typeof p2 !== NUMBER ||
+      typeof p3 !== NUMBER
+    )
+      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+    return this.put(this.capacity, RING_FULL, sig, p0, p1, p2, p3);
   }
 
-  /** Posts FIFO only while at least `margin` slots stay free after it; else false (counted), never throws. */
+  /**
+   * Posts FIFO only while at least `margin` slots stay free after it; else
+   * false (counted), never throws for a full queue. `margin` must be an
+   * integer 0..2^32-1 (QueueEventError otherwise, every build), the event as for post().
+   */
   postWithMargin(margin: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) {
-      checkMargin(this.name, margin);
-      checkEvent(this.name, sig, p0, p1, p2, p3);
-    }
-    return this.put(this.capacity - margin, true, sig, p0, p1, p2, p3);
+    if (typeof margin !== NUMBER || margin >>> 0 !== margin)
+      throw new QueueEventError(
+        `SharedEventQueue '${this.name}': postWithMargin margin must be an integer 0..${0xffffffff} (got ${showValue(margin)}); ` +
+          'pass the number of slots that must stay free after the post',
+      );
+    if (
+      typeof sig !== NUMBER ||
+      (sig & MAX_SIGNAL) !== sig ||
+      typeof p0 !== NUMBER ||
+      typeof p1 !== NUMBER ||
+      typeof p2 !== NUMBER ||
+      typeof p3 !== NUMBER
+    )
+      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+    return this.put(this.capacity - margin, MARGIN, sig, p0, p1, p2, p3);
   }
 
   /**
    * Consumer only: posts to the front (the next get() returns it), through
-   * this handle's private lane. Refused (or throws, per policy) when the
-   * queue is full or the lane holds urgentCapacity records.
+   * this handle's private lane. Refused (or throws, per policy) when this
+   * handle's length (ring + lane) is capacity or the lane holds
+   * urgentCapacity records. The event is checked as for post().
    */
   postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    if (
+      typeof sig !== NUMBER ||
+      (sig & MAX_SIGNAL) !== sig ||
+      typeof p0 !== NUMBER ||
+      typeof p1 !== NUMBER ||
+      typeof p2 !== NUMBER ||
+      typeof p3 !== NUMBER
+    )
+      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+    const at = this.at;
+    const i32 = this.i32;
     const c = this.laneCount;
-    const n = this.length + 1;
+    // HEAD is this (consumer) handle's own word: read it first, then TAIL: 0 <= d <= capacity unless corrupt
+    // (refused as a producer would be: the consumer's next take resyncs).
+    const h = at.load(i32, W_HEAD);
+    const d = (at.load(i32, W_TAIL) - h) | 0;
+    if (d >>> 0 > this.capacity) return this.badIndex(NaN, d);
+    const n = d + c + 1;
     if (n > this.capacity) return this.refuse(RING_FULL);
-    if (c >= this.laneCapacity) return this.refuse(LANE_FULL);
+    if (c >= this.urgentCapacity) return this.refuse(LANE_FULL);
     const l = this.lane;
     const i = c * 5;
     l[i] = sig;
@@ -421,7 +587,12 @@ export class SharedEventQueue {
     return true;
   }
 
-  /** Consumer only: takes the front record (signal returned, p0..p3 set), or NO_EVENT if none is published. */
+  /**
+   * Consumer only: takes the front record (signal returned, p0..p3 set), or
+   * NO_EVENT if none is published. A take checks 1 <= TAIL - HEAD <= capacity
+   * and the signal (0..MAX_SIGNAL); otherwise QueueCorruptionError (see the
+   * module header: the bad record is discarded or HEAD resynced, counted).
+   */
   get(): number {
     const self = this as Params;
     const c = this.laneCount;
@@ -443,6 +614,8 @@ export class SharedEventQueue {
     const next = (h + 1) | 0;
     if (at.load(i32, w) !== next) return NO_EVENT; // acquire: the record is published
     const sig = i32[w + 1]!;
+    // Untrusted memory: TAIL - (h + 1) in 0..capacity-1, and a signal in range.
+    if ((at.load(i32, W_TAIL) - next) >>> 0 >= this.capacity || (sig & MAX_SIGNAL) !== sig) return this.badTake(h, sig);
     const f = this.f64;
     const j = (w >> 1) + 1;
     self.p0 = f[j]!;
@@ -454,20 +627,26 @@ export class SharedEventQueue {
     return sig;
   }
 
-  /** Consumer only: the front record's signal, or NO_EVENT. p0..p3 are not changed. */
+  /** Consumer only: the front record's signal, or NO_EVENT. p0..p3 are not changed. Checked as get() is. */
   peek(): number {
     const c = this.laneCount;
     if (c > 0) return this.lane[(c - 1) * 5]!;
+    const at = this.at;
     const i32 = this.i32;
-    const h = this.at.load(i32, W_HEAD);
+    const h = at.load(i32, W_HEAD);
     const w = REC0 + (h & this.mask) * REC_WORDS;
-    return this.at.load(i32, w) === ((h + 1) | 0) ? i32[w + 1]! : NO_EVENT;
+    const next = (h + 1) | 0;
+    if (at.load(i32, w) !== next) return NO_EVENT;
+    const sig = i32[w + 1]!;
+    if ((at.load(i32, W_TAIL) - next) >>> 0 >= this.capacity || (sig & MAX_SIGNAL) !== sig) return this.badTake(h, sig);
+    return sig;
   }
 
   /**
    * Consumer only: discards the urgent lane and every published record at
-   * the front (at most `capacity` ring records per call), counted in
-   * `dropped` and `cleared`. Returns how many.
+   * the front (at most TAIL - HEAD <= capacity ring records; it stops at a
+   * hole), counted in `dropped` and `cleared`. Returns how many. A bad index
+   * is resynced (HEAD = TAIL), counted in `corrupted`, not thrown.
    */
   clear(): number {
     let n = this.laneCount;
@@ -475,23 +654,73 @@ export class SharedEventQueue {
     const at = this.at;
     const i32 = this.i32;
     let h = at.load(i32, W_HEAD);
-    for (let k = 0; k < this.capacity; k++) {
-      const next = (h + 1) | 0;
-      if (at.load(i32, REC0 + (h & this.mask) * REC_WORDS) !== next) break;
-      h = next;
-      n++;
+    const d = (at.load(i32, W_TAIL) - h) | 0;
+    if (d >>> 0 > this.capacity) this.resync();
+    else {
+      // Bound: d <= capacity records.
+      for (let k = 0; k < d; k++) {
+        const next = (h + 1) | 0;
+        if (at.load(i32, REC0 + (h & this.mask) * REC_WORDS) !== next) break;
+        h = next;
+        n++;
+      }
+      at.store(i32, W_HEAD, h);
     }
-    at.store(i32, W_HEAD, h);
     this.dropped += n;
     this.cleared += n;
     return n;
   }
 
   /**
+   * Consumer only, when get() returns NO_EVENT while ringLength > 0, or
+   * periodically: the queue's health check. Skips the hole at HEAD (a
+   * position claimed and not published) once it has stayed unpublished for
+   * `olderThanMs` (measured from the first recover() call that saw it, with
+   * `nowMs`, default Date.now()); counted in `skipped`. Resyncs a bad index
+   * (HEAD = TAIL, counted in `corrupted`). Returns the positions skipped (0 or 1).
+   * Throws QueueUsageError unless olderThanMs >= 0 and nowMs is finite.
+   */
+  recover(olderThanMs: number, nowMs: number = Date.now()): number {
+    if (typeof olderThanMs !== NUMBER || !(olderThanMs >= 0) || typeof nowMs !== NUMBER || nowMs - nowMs !== 0)
+      this.badTimes(olderThanMs, nowMs);
+    const at = this.at;
+    const i32 = this.i32;
+    const h = at.load(i32, W_HEAD);
+    const d = (at.load(i32, W_TAIL) - h) | 0;
+    if (d >>> 0 > this.capacity) {
+      this.resync();
+      return 0;
+    }
+    const w = REC0 + (h & this.mask) * REC_WORDS;
+    const next = (h + 1) | 0;
+    const seq = d === 0 ? next : at.load(i32, w);
+    if (seq === next) {
+      this.holeSeen = false; // empty, or published: get() takes it
+      return 0;
+    }
+    if (!this.holeSeen || this.holeAt !== h) {
+      this.holeSeen = true;
+      this.holeAt = h;
+      this.holeSince = nowMs;
+      return 0;
+    }
+    if (nowMs - this.holeSince < olderThanMs) return 0;
+    // Mark the position done unless its producer published this instant (then get() takes it).
+    if (at.compareExchange(i32, w, seq, next) !== seq) return 0;
+    at.store(i32, W_HEAD, next);
+    this.holeSeen = false;
+    this.skipped++;
+    return 1;
+  }
+
+  /**
    * Consumer on a blocking Worker only (`mayBlock: true`): returns true at
-   * once if an event is ready for get(), else blocks up to `timeoutMs` for a
-   * producer to publish one (Atomics.wait). Throws QueueBlockingError on a
-   * handle that may not block (the main VM must poll get() instead).
+   * once if an event is ready for get(), else blocks (Atomics.wait) until a
+   * producer publishes one or `timeoutMs` (>= 0; Infinity waits for good)
+   * have passed: false only then. A wake-up with nothing published waits
+   * again for the time left (Date.now()); the loop ends at the deadline.
+   * Throws QueueBlockingError on a handle that may not block (the main VM
+   * must poll get() instead), QueueUsageError for a bad timeout.
    */
   waitForEvent(timeoutMs: number): boolean {
     if (!this.mayBlock)
@@ -499,39 +728,66 @@ export class SharedEventQueue {
         `SharedEventQueue '${this.name}': waitForEvent on a handle opened without \`mayBlock: true\`; ` +
           'only a Worker may block (never the main VM): poll get() there, or attach with mayBlock in a Worker',
       );
+    if (typeof timeoutMs !== NUMBER || !(timeoutMs >= 0))
+      throw new QueueUsageError(
+        `SharedEventQueue '${this.name}': waitForEvent(${showValue(timeoutMs)}): the timeout must be a number of ms >= 0 (Infinity waits for good)`,
+      );
     if (this.laneCount > 0) return true;
     const at = this.at;
     const i32 = this.i32;
-    const h = at.load(i32, W_HEAD);
-    const w = REC0 + (h & this.mask) * REC_WORDS;
-    const next = (h + 1) | 0;
-    let seq = at.load(i32, w);
-    if (seq === next) return true;
-    at.store(i32, W_WAITING, 1);
-    seq = at.load(i32, w); // re-check after announcing: a producer that published before it saw WAITING=0
-    if (seq !== next) at.wait!(i32, w, seq, timeoutMs);
-    at.store(i32, W_WAITING, 0);
-    return at.load(i32, w) === next;
+    let w = 0;
+    let next = 0;
+    let deadline = 0;
+    let left = timeoutMs;
+    for (let pass = 0; ; pass++) {
+      // Bound: the deadline; each pass returns or waits for up to the time left.
+      const h = at.load(i32, W_HEAD);
+      w = REC0 + (h & this.mask) * REC_WORDS;
+      next = (h + 1) | 0;
+      if (at.load(i32, w) === next) return true;
+      if (pass === 0) deadline = Date.now() + timeoutMs;
+      else {
+        left = deadline - Date.now();
+        if (!(left > 0)) return false;
+      }
+      at.store(i32, W_WAITING, 1);
+      const seq = at.load(i32, w); // re-check after announcing: a producer that published before it saw WAITING=0
+      if (seq !== next) at.wait!(i32, w, seq, left);
+      at.store(i32, W_WAITING, 0);
+      if (at.load(i32, w) === next) return true;
+      if (timeoutMs === 0) return false;
+    }
   }
 
   /** Claims a position while the ring holds fewer than `limit` records, writes and publishes the record. */
-  private put(limit: number, margin: boolean, sig: number, p0: number, p1: number, p2: number, p3: number): boolean {
+  private put(limit: number, why: number, sig: number, p0: number, p1: number, p2: number, p3: number): boolean {
     const at = this.at;
     const i32 = this.i32;
     let t = at.load(i32, W_TAIL);
-    let n = ((t - at.load(i32, W_HEAD)) | 0) + 1 + this.laneCount;
+    let d = (t - at.load(i32, W_HEAD)) | 0; // records in the ring: 0..capacity unless corrupt
     if (this.multi) {
-      for (;;) {
-        if (n > limit) return this.refuse(margin ? MARGIN : RING_FULL);
-        const o = at.compareExchange(i32, W_TAIL, t, (t + 1) | 0);
-        if (o === t) break;
-        t = o;
-        n = ((t - at.load(i32, W_HEAD)) | 0) + 1 + this.laneCount;
+      // Bound: MAX_CLAIM_TRIES passes; a lost compare-exchange means another producer claimed.
+      for (let k = 1; ; k++) {
+        if (d >>> 0 > this.capacity) {
+          // HEAD is past the TAIL read (others claimed, the consumer took): read TAIL again; unchanged means corrupt.
+          const o = at.load(i32, W_TAIL);
+          if (o === t) return this.badIndex(NaN, d);
+          t = o;
+        } else {
+          if (d + 1 + this.laneCount > limit) return this.refuse(why);
+          const o = at.compareExchange(i32, W_TAIL, t, (t + 1) | 0);
+          if (o === t) break;
+          t = o;
+        }
+        if (k === MAX_CLAIM_TRIES) return this.refuse(CONTENDED);
+        d = (t - at.load(i32, W_HEAD)) | 0;
       }
     } else {
-      if (n > limit) return this.refuse(margin ? MARGIN : RING_FULL);
+      if (d >>> 0 > this.capacity) return this.badIndex(NaN, d);
+      if (d + 1 + this.laneCount > limit) return this.refuse(why);
       at.store(i32, W_TAIL, (t + 1) | 0);
     }
+    // Claimed: nothing below can throw (the event was checked), so the position is always published.
     const w = REC0 + (t & this.mask) * REC_WORDS;
     i32[w + 1] = sig;
     const f = this.f64;
@@ -542,7 +798,7 @@ export class SharedEventQueue {
     f[j + 3] = p3;
     at.store(i32, w, (t + 1) | 0); // release: publishes the record
     this.posted++;
-    this.raisePeak(n);
+    this.raisePeak(d + 1 + this.laneCount);
     if (at.load(i32, W_WAITING) !== 0) at.notify(i32, w, 1);
     return true;
   }
@@ -551,9 +807,11 @@ export class SharedEventQueue {
     const at = this.at;
     const i32 = this.i32;
     let m = at.load(i32, W_PEAK);
-    while (n > m) {
+    if (n <= m) return;
+    // Bound: MAX_PEAK_TRIES (PEAK is bookkeeping: a lost race leaves it a little low).
+    for (let k = 0; k < MAX_PEAK_TRIES; k++) {
       const o = at.compareExchange(i32, W_PEAK, m, n);
-      if (o === m) break;
+      if (o === m || n <= o) return;
       m = o;
     }
   }
@@ -561,14 +819,65 @@ export class SharedEventQueue {
   private refuse(why: number): boolean {
     this.refused++;
     this.at.add(this.i32, W_REFUSED, 1);
-    if (this.throws && why !== MARGIN)
+    if (this.throws && (why === RING_FULL || why === LANE_FULL))
       throw new QueueOverflowError(
         why === LANE_FULL
-          ? `SharedEventQueue '${this.name}': the urgent lane is full (urgentCapacity ${this.laneCapacity}); ` +
+          ? `SharedEventQueue '${this.name}': the urgent lane is full (urgentCapacity ${this.urgentCapacity}); ` +
               "raise its `urgentCapacity` option, or choose `overflow: 'reject'` (postUrgent returns false)"
           : `SharedEventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +
               "or choose `overflow: 'reject'` (post returns false and counts the refusal)",
       );
     return false;
+  }
+
+  /** Consumer: HEAD = TAIL (the records in between are lost), counted in `corrupted`. */
+  private resync(): void {
+    const at = this.at;
+    at.store(this.i32, W_HEAD, at.load(this.i32, W_TAIL));
+    this.holeSeen = false;
+    this.corrupted++;
+  }
+
+  /** A take found a published record at `h` with a bad index or signal: discard or resync, count, throw. */
+  private badTake(h: number, sig: number): never {
+    const d = (this.at.load(this.i32, W_TAIL) - h) | 0;
+    if (((d - 1) >>> 0) >= this.capacity) return this.badIndex(h, d);
+    this.at.store(this.i32, W_HEAD, (h + 1) | 0);
+    this.corrupted++;
+    throw new QueueCorruptionError(
+      `SharedEventQueue '${this.name}': the record at position ${h >>> 0} has signal ${sig}, outside 0..${MAX_SIGNAL}; ` +
+        'something other than a producer wrote into the queue\'s buffer. The record was discarded (counted in `corrupted`); ' +
+        'get() goes on with the next one. Find what writes the buffer',
+    );
+  }
+
+  /**
+   * TAIL - HEAD (d) is outside its range. Consumer (h is HEAD): resync, count,
+   * throw. Producer (h is NaN): count the refusal, post nothing, throw.
+   */
+  private badIndex(h: number, d: number): never {
+    const who = `SharedEventQueue '${this.name}'`;
+    const what = `TAIL - HEAD is ${d}, outside 0..${this.capacity}; something other than this queue's producers and its one consumer wrote HEAD or TAIL`;
+    if (h !== h) {
+      this.refused++;
+      this.corrupted++;
+      this.at.add(this.i32, W_REFUSED, 1);
+      throw new QueueCorruptionError(
+        `${who}: post refused: ${what} (or two handles post to a 'single'-producer queue). Nothing was posted ` +
+          "(counted in `refused` and `corrupted`); the consumer's next get(), clear() or recover() resyncs HEAD to TAIL",
+      );
+    }
+    this.resync();
+    throw new QueueCorruptionError(
+      `${who}: ${what} (or two handles consume). HEAD was moved to TAIL: the records in between are lost ` +
+        '(counted in `corrupted`); the queue works again. Keep one consumer handle and find what writes the buffer',
+    );
+  }
+
+  private badTimes(olderThanMs: unknown, nowMs: unknown): never {
+    throw new QueueUsageError(
+      `SharedEventQueue '${this.name}': recover(${showValue(olderThanMs)}, ${showValue(nowMs)}): olderThanMs must be a number >= 0 ` +
+        'and nowMs a finite number of ms (default Date.now())',
+    );
   }
 }

@@ -33,11 +33,13 @@
  * Blocking (only handles opened with `mayBlock: true`, i.e. a Worker that may
  * block; never the main VM, which polls next()/read()): waitReadable stores
  * READER_WAITING = 1, reads RSIGNAL, re-checks TAIL and CLOSED, and only then
- * Atomics.wait(RSIGNAL, seen, ms). A producer that moved TAIL or set CLOSED
- * loads READER_WAITING afterwards and, if set, Atomics.add(RSIGNAL, 1) and
- * notifies it: either the consumer sees the new TAIL, or the producer sees
- * the flag and bumps RSIGNAL (then the wait returns at once or is woken). The
- * producer's waitWritable mirrors it on WRITER_WAITING / WSIGNAL / HEAD.
+ * Atomics.wait(RSIGNAL, seen, time left). A producer that moved TAIL or set
+ * CLOSED loads READER_WAITING afterwards and, if set, Atomics.add(RSIGNAL, 1)
+ * and notifies it: either the consumer sees the new TAIL, or the producer sees
+ * the flag and bumps RSIGNAL (then the wait returns at once or is woken). A
+ * wake-up that finds nothing readable waits again for the time left
+ * (Date.now()): waitReadable returns false only once its timeout has passed.
+ * The producer's waitWritable mirrors it on WRITER_WAITING / WSIGNAL / HEAD.
  *
  * "No item" (no allocation, no exception): next() returns false (any f64 bit
  * pattern, NaN included, is an item, so there is no in-band sentinel); read()
@@ -45,12 +47,26 @@
  * write returns fewer items when full (counted in `refused`) or closed
  * (counted in `refusedClosed`).
  *
+ * Trust boundary. The header is untrusted memory (another worker may write
+ * anything into it). Every writeOne/write/next/read checks
+ * 0 <= TAIL - HEAD <= capacity before it moves an index, so a call never
+ * copies more than capacity items, never reads or writes outside the ring,
+ * never moves HEAD or TAIL backwards, and a `while (next())` drain ends. A
+ * violation throws StreamCorruptionError, counted in the handle's
+ * `corrupted`: the consumer first moves HEAD to TAIL (the items in between
+ * are lost, the stream works again); the producer writes nothing (the
+ * consumer's next call resyncs). length and free are clamped to 0..capacity.
+ * Items themselves cannot be checked (every bit pattern is an item).
+ * Every loop has a bound: copies n <= capacity items, a length snapshot
+ * SNAPSHOT_TRIES reads, a wait its deadline.
+ *
  * Allocation: writeOne, next, write, read, close, done, the counters and a
  * waitReadable/waitWritable that finds the stream ready allocate 0 slots and
  * 0 chunk bytes on XS, the first call after construction included, over
  * Atomics on a SharedArrayBuffer and over singleCoreAtomics on an ArrayBuffer
- * (test/shared-stream.test.ts, XS host, DEBUG checks on). The constructor and
- * attach() allocate their views; misuse errors allocate their message.
+ * (test/shared-stream.test.ts, XS host, DEBUG checks on, with positive
+ * controls). The constructor and attach() allocate their views; misuse and
+ * corruption errors allocate their message.
  *
  * Contexts. Exactly one producer context and one consumer context at a time;
  * any number of other handles may read the counters.
@@ -59,10 +75,11 @@
  *   next, read, value               yes          yes (the consumer)     yes
  *   waitWritable(ms)                a producer opened with mayBlock only (a Worker)
  *   waitReadable(ms)                a consumer opened with mayBlock only (a Worker)
- *   length, free, done, closed      anyone (atomic loads; a snapshot)
+ *   length, free, done, closed      anyone (atomic loads; a consistent snapshot, in range)
  *   written, refused, refusedClosed exact on the producer's handle; elsewhere
  *   taken                           exact on the consumer's handle; elsewhere
  *                                   exact once the owner is quiet (plain f64 reads)
+ *   corrupted                       this handle's own count (not shared)
  * There are no readiness posts to a Postable (a Postable belongs to one VM):
  * across workers, block with waitReadable/waitWritable, or poll; to wake an
  * active object on another VM, also post to a SharedEventQueue (src/shared-queue.ts).
@@ -72,37 +89,23 @@
  * where JS never preempts JS; it cannot block (mayBlock is refused).
  *
  *   Lifecycle of a ring slot (position p, slot p & (CAPACITY - 1)):
- *     FREE --writeOne()/write(): store items; store TAIL = p + 1--> QUEUED
- *      ^                                                              |
- *      +------ next()/read(): load items; store HEAD = p + 1 ---------+
+ *     FREE --writeOne()/write(): check index; store items; store TAIL = p + 1--> QUEUED
+ *      ^                                                                           |
+ *      +------ next()/read(): check index; load items; store HEAD = p + 1 ---------+
+ *      +------ next()/read() on a bad index: store HEAD = TAIL (corrupted), throw -+
  *   Lifecycle of the stream:
  *     OPEN --close()--> CLOSED (writes refused, counted) --last next()/read()--> done
  *
  * Counters (doubles in the header, wrap only past 2^53): written, taken,
  * refused (items refused because the ring was full), refusedClosed (items
- * offered after close). Identity once both sides are quiet:
- * written === taken + length.
+ * offered after close). Identity once both sides are quiet and nothing
+ * corrupted the buffer: written === taken + length.
  *
  * Limits: capacity a power of two 1..65536 (MAX_STREAM_CAPACITY); one
  * producer and one consumer; signals are not carried (see SharedEventQueue).
  *
- * Measured cost (`node scripts/bench.mjs shared-stream`; XS steps per call of
- * the bench function incl. ~22 of probe overhead; 0 slots and 0 chunk bytes in
- * every row; Node ns/call, noisy; one thread, DEBUG on):
- *   case                                                   XS steps  vs baseline  Node ns
- *   hand ring f64, write+take one (closure locals)              83   (baseline)      5.5
- *   Stream<f64> writeOne + next (one context, peer)            195   2.35x           9.9
- *   SharedStream<f64> writeOne + next (Atomics, SAB)           260   3.13x          69.8
- *   SharedStream<f64> writeOne + next (singleCoreAtomics)      398   4.80x          50.0
- *   SharedStream<f64> next on empty (Atomics)                   70   0.84x          16.6
- *   hand ring f64 copy 64 in + 64 out                         3557   (baseline)    177
- *   SharedStream<f64> write(64) + read(64) (Atomics, SAB)     3926   1.10x         229
- *   SharedStream<f64> write(64) + read(64) (singleCoreAtomics) 4064  1.14x         329
- *   SharedStream<u8>  write(64) + read(64) (Atomics; u8 hand ring 3557, 507 ns) 3926  1.10x  403
- * Across threads (Node worker_threads, test/node/shared-stream.test.ts,
- * capacity 1024, 2-core machine): 1,000,000 f64 with writeOne/next and both
- * sides blocking ran in 233 ms; 1,000,000 u8 in chunks of 1..97 with polling
- * retries in 1408 ms.
+ * Measured cost: docs/stream.md, "SharedStream" / "Cost"
+ * (`node scripts/bench.mjs shared-stream`).
  */
 import { KeelError } from './errors.js';
 import { MAX_STREAM_CAPACITY, StreamConfigError, StreamUsageError } from './stream.js';
@@ -116,6 +119,15 @@ export class SharedStreamLayoutError extends KeelError {
 /** waitReadable()/waitWritable() on a handle that was not opened with `mayBlock: true`. */
 export class SharedStreamBlockingError extends KeelError {
   override name = 'SharedStreamBlockingError';
+}
+/**
+ * TAIL - HEAD in the shared header is outside 0..capacity: something other
+ * than the one producer and the one consumer wrote the stream's buffer.
+ * Thrown by the consumer after it moved HEAD to TAIL (the stream works
+ * again), by the producer with nothing written; counted in `corrupted`.
+ */
+export class StreamCorruptionError extends KeelError {
+  override name = 'StreamCorruptionError';
 }
 
 /** Header word indices (Int32, relative to byteOffset) and constants of layout version 1. */
@@ -254,6 +266,28 @@ function defaultAtomics(who: string): AtomicsLike {
 
 const ATTACH = Object.freeze({});
 
+/** Reads of TAIL, HEAD, TAIL for a consistent length before the last one is used (clamped). */
+const SNAPSHOT_TRIES = 4;
+
+/**
+ * `TAIL - HEAD` (32-bit) from one consistent snapshot: TAIL, HEAD, then TAIL
+ * again; both only grow, so when the two TAIL reads agree, TAIL had that value
+ * when HEAD was read. At most SNAPSHOT_TRIES rounds, then the last difference.
+ * (The same helper as shared-queue.ts's; kept here so this module needs no other at run time.)
+ */
+function indexDistance(A: AtomicsLike, i32: Int32Array): number {
+  let t = A.load(i32, W_TAIL);
+  let d = 0;
+  // Bound: SNAPSHOT_TRIES rounds.
+  for (let k = 0; k < SNAPSHOT_TRIES; k++) {
+    d = (t - A.load(i32, W_HEAD)) | 0;
+    const again = A.load(i32, W_TAIL);
+    if (again === t) return d;
+    t = again;
+  }
+  return d;
+}
+
 /**
  * A bounded SPSC stream of scalars in shared memory. See the module header.
  *
@@ -307,10 +341,11 @@ export class SharedStream<T extends StreamType = StreamType> {
       fail(`capacity ${capacity} (expected a power of two 1..${MAX_STREAM_CAPACITY})`);
     const need = at + bytesFor(code, capacity);
     if (buffer.byteLength < need) fail(`buffer is ${buffer.byteLength} bytes, the header at byteOffset ${at} needs ${need}`);
-    const len = (h[W_TAIL]! - h[W_HEAD]!) | 0;
+    const A = options.atomics ?? defaultAtomics(who);
+    const len = indexDistance(A, h);
     if (len < 0 || len > capacity) fail(`TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)`);
     return new SharedStream<U>(
-      { type: type as U, capacity, name, buffer, byteOffset: at, atomics: options.atomics, mayBlock: options.mayBlock },
+      { type: type as U, capacity, name, buffer, byteOffset: at, atomics: A, mayBlock: options.mayBlock },
       ATTACH,
     );
   }
@@ -331,6 +366,8 @@ export class SharedStream<T extends StreamType = StreamType> {
   readonly data: StreamArrayOf[T];
   /** The item the last next() that returned true took (this handle). */
   value = 0;
+  /** Corruption this handle detected (TAIL - HEAD outside 0..capacity): resyncs by the consumer, refusals by the producer. */
+  corrupted = 0;
 
   private readonly i32: Int32Array;
   private readonly f64: Float64Array;
@@ -404,12 +441,13 @@ export class SharedStream<T extends StreamType = StreamType> {
     }
   }
 
-  /** Items queued now (a snapshot from any context). */
+  /** Items queued now: 0..capacity, from any context (a consistent snapshot of TAIL and HEAD, clamped). */
   get length(): number {
-    const A = this.at;
-    return (A.load(this.i32, W_TAIL) - A.load(this.i32, W_HEAD)) | 0;
+    const d = indexDistance(this.at, this.i32);
+    const cap = this.capacity;
+    return d < 0 ? 0 : d > cap ? cap : d;
   }
-  /** Items that can be written now: capacity - length. */
+  /** Items that can be written now: capacity - length, 0..capacity. */
   get free(): number {
     return this.capacity - this.length;
   }
@@ -441,7 +479,11 @@ export class SharedStream<T extends StreamType = StreamType> {
     return this.f64[F_REFUSED_CLOSED]!;
   }
 
-  /** Producer: writes one item. False when full (refused++) or closed (refusedClosed++). */
+  /**
+   * Producer: writes one item. False when full (refused++) or closed
+   * (refusedClosed++). StreamCorruptionError if TAIL - HEAD is outside
+   * 0..capacity (nothing written).
+   */
   writeOne(v: number): boolean {
     if (DEBUG) {
       if (typeof v !== NUMBER) this.badValue(v);
@@ -454,7 +496,9 @@ export class SharedStream<T extends StreamType = StreamType> {
     }
     const A = this.at;
     const t = i32[W_TAIL]!; // the producer's own word
-    if (((t - A.load(i32, W_HEAD)) | 0) === this.capacity) {
+    const d = (t - A.load(i32, W_HEAD)) >>> 0; // items queued, unsigned
+    if (d >= this.capacity) {
+      if (d !== this.capacity) return this.badIndex(false, d | 0); // outside 0..capacity: corrupt
       f[F_REFUSED]++;
       return false;
     }
@@ -465,12 +509,18 @@ export class SharedStream<T extends StreamType = StreamType> {
     return true;
   }
 
-  /** Consumer: takes one item into `value` and returns true; false when nothing is queued (see `done`). */
+  /**
+   * Consumer: takes one item into `value` and returns true; false when
+   * nothing is queued (see `done`). StreamCorruptionError if TAIL - HEAD is
+   * outside 0..capacity (after moving HEAD to TAIL).
+   */
   next(): boolean {
     const i32 = this.i32;
     const A = this.at;
     const h = i32[W_HEAD]!; // the consumer's own word
-    if (h === A.load(i32, W_TAIL)) return false; // acquire
+    const t = A.load(i32, W_TAIL); // acquire
+    if (t === h) return false;
+    if ((t - h) >>> 0 > this.capacity) return this.badIndex(true, (t - h) | 0); // outside 1..capacity: resync, throw
     this.value = this.ring[h & this.mask]!;
     this.f64[F_TAKEN]++;
     A.store(i32, W_HEAD, (h + 1) | 0); // release: the slot is free for the producer
@@ -480,8 +530,9 @@ export class SharedStream<T extends StreamType = StreamType> {
 
   /**
    * Producer: copies up to `count` items from src[offset ..] into the ring;
-   * returns how many it took (the rest are counted in `refused`). Closed:
-   * returns 0, refusedClosed += count.
+   * returns how many it took, 0..capacity (the rest are counted in
+   * `refused`). Closed: returns 0, refusedClosed += count.
+   * StreamCorruptionError as writeOne.
    */
   write(src: NumberSource, offset: number, count: number): number {
     if (!(offset >= 0 && count >= 0 && offset + count <= src.length) || (offset | 0) !== offset || (count | 0) !== count)
@@ -495,7 +546,9 @@ export class SharedStream<T extends StreamType = StreamType> {
     const A = this.at;
     const t = i32[W_TAIL]!;
     const cap = this.capacity;
-    const space = cap - ((t - A.load(i32, W_HEAD)) | 0);
+    const len = (t - A.load(i32, W_HEAD)) | 0;
+    if (len >>> 0 > cap) return this.badIndex(false, len);
+    const space = cap - len;
     const n = count < space ? count : space;
     if (n < count) {
       f[F_REFUSED] += count - n;
@@ -504,6 +557,7 @@ export class SharedStream<T extends StreamType = StreamType> {
     const d = this.ring;
     const at = t & this.mask;
     const first = cap - at < n ? cap - at : n;
+    // Bound: n <= capacity items (checked above), in at most two runs.
     for (let i = 0; i < first; i++) d[at + i] = src[offset + i]!;
     for (let i = first; i < n; i++) d[i - first] = src[offset + i]!;
     f[F_WRITTEN] += n;
@@ -512,7 +566,11 @@ export class SharedStream<T extends StreamType = StreamType> {
     return n;
   }
 
-  /** Consumer: copies up to `max` items into dst[offset ..]; returns how many (0 when empty; `done` tells closed). */
+  /**
+   * Consumer: copies up to `max` items into dst[offset ..]; returns how many,
+   * 0..min(max, capacity) (0 when empty; `done` tells closed).
+   * StreamCorruptionError as next.
+   */
   read(dst: NumberSink, offset: number, max: number): number {
     if (!(offset >= 0 && max >= 0 && offset + max <= dst.length) || (offset | 0) !== offset || (max | 0) !== max)
       this.badRange(true, dst, offset, max);
@@ -520,12 +578,14 @@ export class SharedStream<T extends StreamType = StreamType> {
     const A = this.at;
     const h = i32[W_HEAD]!;
     const len = (A.load(i32, W_TAIL) - h) | 0;
+    if (len >>> 0 > this.capacity) return this.badIndex(true, len);
     const n = max < len ? max : len;
     if (n === 0) return 0;
     const d = this.ring;
     const cap = this.capacity;
     const at = h & this.mask;
     const first = cap - at < n ? cap - at : n;
+    // Bound: n <= min(max, TAIL - HEAD <= capacity) items, in at most two runs.
     for (let i = 0; i < first; i++) dst[offset + i] = d[at + i]!;
     for (let i = first; i < n; i++) dst[offset + i] = d[i - first]!;
     this.f64[F_TAKEN] += n;
@@ -546,37 +606,52 @@ export class SharedStream<T extends StreamType = StreamType> {
 
   /**
    * Consumer on a blocking Worker (`mayBlock: true`): true at once if an item
-   * is queued or the stream is closed (a read would not wait), else blocks up
-   * to `timeoutMs` for the producer to write or close (Atomics.wait); returns
-   * whether it is readable then. Throws SharedStreamBlockingError otherwise.
+   * is queued or the stream is closed (a read would not wait), else blocks
+   * (Atomics.wait) until the producer writes or closes, or `timeoutMs` (>= 0;
+   * Infinity waits for good) have passed: false only then. A wake-up that
+   * finds nothing readable waits again for the time left (Date.now()); the
+   * loop ends at the deadline. Throws SharedStreamBlockingError on a handle
+   * that may not block, StreamUsageError for a bad timeout.
    */
   waitReadable(timeoutMs: number): boolean {
     if (!this.mayBlock) this.cannotBlock(true);
-    const i32 = this.i32;
-    const A = this.at;
+    if (typeof timeoutMs !== NUMBER || !(timeoutMs >= 0)) this.badTimeout(true, timeoutMs);
     if (this.readable()) return true;
-    A.store(i32, W_READER_WAITING, 1);
-    const seen = A.load(i32, W_RSIGNAL);
-    if (!this.readable()) A.wait!(i32, W_RSIGNAL, seen, timeoutMs);
-    A.store(i32, W_READER_WAITING, 0);
-    return this.readable();
+    return this.block(true, W_READER_WAITING, W_RSIGNAL, timeoutMs);
   }
 
   /**
    * Producer on a blocking Worker (`mayBlock: true`): true at once if there is
    * space or the stream is closed (a write would not wait: closed refuses at
-   * once), else blocks up to `timeoutMs` for the consumer to take items.
+   * once), else blocks until the consumer takes items or `timeoutMs` have
+   * passed: false only then (the same loop as waitReadable).
    */
   waitWritable(timeoutMs: number): boolean {
     if (!this.mayBlock) this.cannotBlock(false);
+    if (typeof timeoutMs !== NUMBER || !(timeoutMs >= 0)) this.badTimeout(false, timeoutMs);
+    if (this.writable()) return true;
+    return this.block(false, W_WRITER_WAITING, W_WSIGNAL, timeoutMs);
+  }
+
+  /**
+   * The blocking part of the waits: announce (flag = 1), read the signal
+   * word, re-check, wait on it for the time left; repeat until ready or the
+   * deadline. Bound: the deadline (each pass returns or waits).
+   */
+  private block(reader: boolean, flag: number, signal: number, timeoutMs: number): boolean {
     const i32 = this.i32;
     const A = this.at;
-    if (this.writable()) return true;
-    A.store(i32, W_WRITER_WAITING, 1);
-    const seen = A.load(i32, W_WSIGNAL);
-    if (!this.writable()) A.wait!(i32, W_WSIGNAL, seen, timeoutMs);
-    A.store(i32, W_WRITER_WAITING, 0);
-    return this.writable();
+    const deadline = Date.now() + timeoutMs;
+    let left = timeoutMs;
+    for (;;) {
+      A.store(i32, flag, 1);
+      const seen = A.load(i32, signal);
+      if (!(reader ? this.readable() : this.writable())) A.wait!(i32, signal, seen, left);
+      A.store(i32, flag, 0);
+      if (reader ? this.readable() : this.writable()) return true;
+      left = deadline - Date.now();
+      if (!(left > 0)) return false;
+    }
   }
 
   private readable(): boolean {
@@ -602,6 +677,35 @@ export class SharedStream<T extends StreamType = StreamType> {
     throw new SharedStreamBlockingError(
       `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(): this handle was opened without \`mayBlock: true\`; ` +
         `only a Worker may block (never the main VM): poll ${reader ? 'next()/read()' : 'writeOne()/write()'} there, or open the handle with mayBlock in a Worker`,
+    );
+  }
+
+  private badTimeout(reader: boolean, ms: unknown): never {
+    throw new StreamUsageError(
+      `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(${show(ms)}): the timeout must be a number of ms >= 0 (Infinity waits for good)`,
+    );
+  }
+
+  /**
+   * TAIL - HEAD (d) is outside 0..capacity. Consumer: HEAD = TAIL (the items
+   * in between are lost), count, throw. Producer: nothing written; count, throw.
+   */
+  private badIndex(consumer: boolean, d: number): never {
+    this.corrupted++;
+    const what =
+      `SharedStream '${this.name}': TAIL - HEAD is ${d}, outside 0..${this.capacity}: something other than the one ` +
+      'producer and the one consumer wrote the stream\'s buffer (or a second handle produces or consumes)';
+    if (consumer) {
+      const A = this.at;
+      A.store(this.i32, W_HEAD, A.load(this.i32, W_TAIL));
+      if (A.load(this.i32, W_WRITER_WAITING) !== 0) this.wake(W_WSIGNAL);
+      throw new StreamCorruptionError(
+        `${what}. HEAD was moved to TAIL: the items in between are lost (counted in \`corrupted\`); the stream works again. ` +
+          'Keep one producer and one consumer handle, and find what writes the buffer',
+      );
+    }
+    throw new StreamCorruptionError(
+      `${what}. Nothing was written (counted in \`corrupted\`); the consumer's next next() or read() moves HEAD to TAIL, then writes go on`,
     );
   }
 

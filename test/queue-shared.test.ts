@@ -1,16 +1,25 @@
 // SharedEventQueue (src/shared-queue.ts), single-threaded on both engines:
 // the same API as EventQueue over a (Shared)ArrayBuffer, attach() and its
-// header validation, the consumer's urgent lane, wrap-around, misuse and zero
-// allocation on XS. Real threads: test/node/queue-concurrency.test.ts.
+// header validation, the consumer's urgent lane, wrap-around, misuse, the
+// regressions of issue 19 (length snapshots, dead producers and recover(),
+// margins, the urgent lane's bound, waits that end only at the timeout),
+// corrupted memory, and zero allocation on XS. Real threads:
+// test/node/queue-concurrency.test.ts; release-build checks:
+// test/node/shared-release.test.ts; the hostile-writer fuzz:
+// test/queue-shared-fuzz.test.ts.
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation, onXs } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation, onXs } from './support/alloc.js';
 import { NO_EVENT, MAX_SIGNAL, QueueConfigError, QueueEventError, QueueOverflowError } from '../src/queue.js';
 import {
   LAYOUT,
+  MAX_CLAIM_TRIES,
   QueueBlockingError,
+  QueueCorruptionError,
   QueueLayoutError,
+  QueueUsageError,
   SharedEventQueue,
   singleCoreAtomics,
+  type AtomicsLike,
   type SharedEventQueueOptions,
 } from '../src/shared-queue.js';
 
@@ -36,7 +45,7 @@ afterEach(function () {
     let gone = 0;
     for (const q of handles) {
       posted += q.posted;
-      gone += q.taken + q.dropped;
+      gone += q.taken + q.dropped + q.skipped;
     }
     const consumer = handles[0]!;
     assert.equal(posted, gone + consumer.length, `identity on '${consumer.name}'`);
@@ -263,8 +272,7 @@ describe('SharedEventQueue: configuration and misuse', function () {
     );
   });
 
-  it('bad signals and parameters raise QueueEventError (debug builds); nothing changes', function () {
-    if (!DEBUG) this.skip();
+  it('bad signals and parameters raise QueueEventError in every build; nothing changes', function () {
     const q = track(new SharedEventQueue({ name: 'sq', capacity: 2 }));
     q.post(1);
     for (const sig of [-1, 0.5, MAX_SIGNAL + 1, NaN, '2' as unknown as number]) {
@@ -302,33 +310,427 @@ describe('SharedEventQueue: configuration and misuse', function () {
   });
 });
 
-describe('SharedEventQueue: no allocation on XS (10,000 calls, the first included)', function () {
+
+const W_HEAD = LAYOUT.W_HEAD;
+const W_TAIL = LAYOUT.W_TAIL;
+const W_PEAK = LAYOUT.W_PEAK;
+const REC0 = 64; // int32 index of record 0's seq word
+
+function words(q: SharedEventQueue): Int32Array {
+  return new Int32Array(q.buffer, 0, q.buffer.byteLength >> 2);
+}
+
+/** `base` with a hook that runs right after a load of int32 word `word` (while `armed` > 0, once per load). */
+function hooked(base: AtomicsLike, word: number, hook: () => void): AtomicsLike & { armed: number } {
+  const h = {
+    armed: 0,
+    load(a: Int32Array, i: number): number {
+      const v = base.load(a, i);
+      if (i === word && h.armed > 0) {
+        h.armed--;
+        hook();
+      }
+      return v;
+    },
+    store: (a: Int32Array, i: number, v: number): number => base.store(a, i, v),
+    add: (a: Int32Array, i: number, v: number): number => base.add(a, i, v),
+    compareExchange: (a: Int32Array, i: number, e: number, r: number): number => base.compareExchange(a, i, e, r),
+    notify: (a: Int32Array, i: number, c?: number): number => base.notify(a, i, c),
+  };
+  return h;
+}
+
+/** Atomics whose wait() returns 'ok' at once (a wake-up with nothing published) after calling onWait(n). */
+function earlyWakes(): AtomicsLike & { waits: number; onWait: (n: number) => void } {
+  const A = Atomics as unknown as AtomicsLike;
+  const f = {
+    waits: 0,
+    onWait: (_n: number): void => {},
+    load: (a: Int32Array, i: number): number => A.load(a, i),
+    store: (a: Int32Array, i: number, v: number): number => A.store(a, i, v),
+    add: (a: Int32Array, i: number, v: number): number => A.add(a, i, v),
+    compareExchange: (a: Int32Array, i: number, e: number, r: number): number => A.compareExchange(a, i, e, r),
+    notify: (a: Int32Array, i: number, c?: number): number => A.notify(a, i, c),
+    wait(_a: Int32Array, _i: number, _v: number, _t?: number): string {
+      f.waits++;
+      f.onWait(f.waits);
+      return 'ok';
+    },
+  };
+  return f;
+}
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+for (const v of variants) {
+  const base = (v.extra(1).atomics ?? Atomics) as AtomicsLike;
+  const make = (o: SharedEventQueueOptions): SharedEventQueue => track(new SharedEventQueue({ ...o, ...v.extra(o.capacity) }));
+  /** Not tracked: for tests whose identity is not posted = taken + dropped + skipped + length (dead producers, corruption). */
+  const loose = (o: SharedEventQueueOptions): SharedEventQueue => new SharedEventQueue({ ...o, ...v.extra(o.capacity) });
+
+  describe(`SharedEventQueue: issue 19 regressions (${v.label})`, function () {
+    it('#1 length and free stay in 0..capacity on an observer handle while others post and take between its loads', function () {
+      const q = make({ name: 'consumer', capacity: 8 });
+      const at = hooked(base, W_TAIL, () => {
+        for (let i = 0; i < 3; i++) {
+          q.post(1);
+          q.get();
+        }
+      });
+      const o = track(SharedEventQueue.attach(q.buffer, { name: 'observer', atomics: at }));
+      at.armed = 1;
+      assert.equal(o.length, 0, 'length (was -3: TAIL read before, HEAD after three post+get pairs)');
+      at.armed = 1;
+      assert.equal(o.free, 8, 'free (was 11)');
+      at.armed = 1;
+      assert.equal(o.ringLength, 0);
+      // A hook on every TAIL load: no two TAIL reads agree; the value is still clamped to its range.
+      at.armed = Infinity;
+      const l = o.length;
+      const f = o.free;
+      at.armed = 0;
+      assert.ok(l >= 0 && l <= 8 && f >= 0 && f <= 8, `length ${l}, free ${f}`);
+      q.post(2);
+      q.post(3);
+      assert.deepEqual([o.length, o.free], [2, 6]);
+      assert.deepEqual(drain(q).map((r) => r[0]), [2, 3]);
+    });
+
+    it('#2 a bad signal or parameter (bigint, symbol, object, throwing valueOf) is refused with QueueEventError before a slot is claimed', function () {
+      const q = make({ name: 'boundary', capacity: 4 });
+      const i32 = words(q);
+      const tail = i32[W_TAIL];
+      let ran = 0;
+      const throwing = {
+        valueOf(): number {
+          ran++;
+          throw new Error('valueOf ran');
+        },
+      };
+      const bads: unknown[] = [1n, Symbol('s'), throwing, {}, null, 'x'];
+      const post = q.post as (...a: unknown[]) => boolean;
+      const urgent = q.postUrgent as (...a: unknown[]) => boolean;
+      const margin = q.postWithMargin as (...a: unknown[]) => boolean;
+      for (const bad of bads) {
+        for (let at = 0; at < 5; at++) {
+          const args: unknown[] = [1, 0, 0, 0, 0];
+          args[at] = bad;
+          for (const call of [() => post.apply(q, args), () => urgent.apply(q, args), () => margin.apply(q, [0, ...args])]) {
+            const e = thrown(call);
+            assert.ok(e instanceof QueueEventError, `argument ${at} = ${typeof bad}: ${String(e)}`);
+            assert.equal(e.name, 'QueueEventError');
+            assert.ok(/'boundary'/.test(e.message), e.message);
+          }
+        }
+      }
+      assert.equal(ran, 0, 'valueOf is never called');
+      assert.equal(i32[W_TAIL], tail, 'no slot claimed');
+      assert.deepEqual([q.length, q.posted, q.refused, q.refusedByAll], [0, 0, 0, 0]);
+      assert.equal(q.post(7, 70), true);
+      assert.equal(q.get(), 7);
+      assert.equal(q.p0, 70);
+    });
+
+    it('#2 a producer that dies between its claim and its publish leaves a hole; recover() skips it once older than olderThanMs, counted', function () {
+      const q = loose({ name: 'hole', capacity: 4 });
+      const p = SharedEventQueue.attach(q.buffer, { name: 'producer', atomics: base });
+      const i32 = words(q);
+      const t = i32[W_TAIL]!;
+      i32[W_TAIL] = (t + 1) | 0; // claimed, never published: the producer died
+      assert.equal(p.post(2, 20), true);
+      assert.equal(p.post(3, 30), true);
+      assert.equal(q.get(), NO_EVENT, 'the records behind the hole wait (claim order)');
+      assert.equal(q.peek(), NO_EVENT);
+      assert.deepEqual([q.ringLength, q.length, q.clear(), q.dropped], [3, 3, 0, 0], 'clear() stops at the hole');
+      assert.equal(q.recover(100, 1000), 0, 'first seen: timing starts');
+      assert.equal(q.recover(100, 1099), 0, 'not old enough');
+      assert.equal(q.recover(100, 1100), 1, 'skipped after 100 ms');
+      assert.equal(q.skipped, 1);
+      assert.deepEqual(drain(q), [
+        [2, 20, 0, 0, 0],
+        [3, 30, 0, 0, 0],
+      ]);
+      assert.equal(p.posted + 1, q.taken + q.dropped + q.skipped + q.length, 'posted + the dead claim = taken + skipped');
+      // The producer was only slow: its late publish stores the seq word value recover() stored; the next laps are not disturbed.
+      i32[REC0 + (t & 3) * 10] = (t + 1) | 0;
+      for (let k = 0; k < 12; k++) {
+        assert.equal(p.post(k, k), true);
+        assert.equal(q.get(), k);
+        assert.equal(q.p0, k);
+      }
+      assert.equal(q.recover(0, 5000), 0, 'nothing to recover');
+      assert.deepEqual([q.skipped, q.corrupted], [1, 0]);
+    });
+
+    it('#2 recover() does not skip a position published before the timeout, nor one published as it skips', function () {
+      const q = loose({ name: 'slow', capacity: 2 });
+      const i32 = words(q);
+      const f64 = new Float64Array(q.buffer, 0, q.buffer.byteLength >> 3);
+      const claim = (): number => {
+        const t = i32[W_TAIL]!;
+        i32[W_TAIL] = (t + 1) | 0;
+        return t;
+      };
+      const publish = (t: number, sig: number): void => {
+        const w = REC0 + (t & 1) * 10;
+        i32[w + 1] = sig;
+        f64[(w >> 1) + 1] = sig * 10;
+        i32[w] = (t + 1) | 0;
+      };
+      const t1 = claim();
+      assert.equal(q.recover(50, 0), 0);
+      publish(t1, 4);
+      assert.equal(q.recover(50, 100), 0, 'published in time');
+      assert.equal(q.get(), 4);
+      assert.equal(q.p0, 40);
+      // The producer publishes between recover()'s read of the seq word and its compare-exchange.
+      const t2 = claim();
+      const at = hooked(base, REC0 + (t2 & 1) * 10, () => publish(t2, 5));
+      const c = SharedEventQueue.attach(q.buffer, { name: 'slow consumer', atomics: at });
+      assert.equal(c.recover(50, 0), 0);
+      at.armed = 1;
+      assert.equal(c.recover(50, 100), 0, 'lost the race to the publish: not skipped');
+      assert.equal(c.get(), 5);
+      assert.equal(c.skipped + q.skipped, 0);
+    });
+
+    it('#2 recover() refuses times that are not numbers >= 0 (QueueUsageError)', function () {
+      const q = make({ name: 'times', capacity: 2 });
+      for (const args of [[NaN], [-1], ['5'], [5, Infinity], [5, NaN]] as [number, number?][]) {
+        const e = thrown(() => q.recover(...args));
+        assert.ok(e instanceof QueueUsageError, String(args));
+        assert.ok(/'times'/.test(e.message) && /olderThanMs/.test(e.message), e.message);
+      }
+      assert.equal(q.recover(0), 0, 'nowMs defaults to Date.now()');
+    });
+
+    it('#3 postWithMargin with NaN, a negative, fractional or non-number margin throws QueueEventError and claims nothing', function () {
+      const q = make({ name: 'margins', capacity: 4 });
+      const i32 = words(q);
+      const tail = i32[W_TAIL];
+      for (const m of [NaN, -1, -0.5, 1.5, Infinity, '2', 1n, undefined, {}]) {
+        const e = thrown(() => q.postWithMargin(m as number, 1));
+        assert.ok(e instanceof QueueEventError, String(m));
+        assert.ok(/'margins'/.test(e.message) && /margin/.test(e.message), e.message);
+      }
+      assert.equal(i32[W_TAIL], tail);
+      let accepted = 0;
+      for (let i = 0; i < 12; i++) if (q.postWithMargin(0, i)) accepted++;
+      assert.deepEqual([accepted, q.length, q.refused], [4, 4, 8], 'capacity holds');
+      assert.deepEqual(drain(q).map((r) => r[0]), [0, 1, 2, 3]);
+    });
+
+    it('#4 the urgent lane has its own bound: ringLength <= capacity on every handle; the lane adds up to urgentCapacity', function () {
+      const q = make({ name: 'consumer', capacity: 4 });
+      const p = track(SharedEventQueue.attach(q.buffer, { name: 'producer', atomics: base }));
+      assert.equal(q.postUrgent(10), true);
+      assert.equal(q.postUrgent(11), true);
+      for (let i = 0; i < 4; i++) assert.equal(p.post(i), true, 'a producer does not see the lane');
+      assert.equal(p.post(9), false, 'capacity bounds the ring');
+      assert.deepEqual([q.ringLength, q.urgentLength, q.length, q.free, q.urgentCapacity], [4, 2, 6, 0, 4]);
+      assert.ok(q.length <= q.capacity + q.urgentCapacity);
+      assert.deepEqual([p.ringLength, p.urgentLength, p.length, p.free], [4, 0, 4, 0]);
+      assert.equal(q.postUrgent(12), false, 'the consumer counts its lane against capacity');
+      assert.equal(q.post(13), false);
+      assert.deepEqual(drain(q).map((r) => r[0]), [11, 10, 0, 1, 2, 3]);
+    });
+  });
+
+  describe(`SharedEventQueue: corrupted memory (${v.label})`, function () {
+    it('get()/peek(): a published signal outside 0..65535 is discarded, counted, QueueCorruptionError; the next record follows', function () {
+      const q = loose({ name: 'victim', capacity: 4 });
+      const i32 = words(q);
+      for (const bad of [65536, 2116662162, -1, 0x1ffff]) {
+        q.post(1, 10);
+        q.post(2, 20);
+        i32[REC0 + (i32[W_HEAD]! & 3) * 10 + 1] = bad;
+        const e = thrown(() => (bad === -1 ? q.peek() : q.get()));
+        assert.ok(e instanceof QueueCorruptionError, String(e));
+        assert.equal(e.name, 'QueueCorruptionError');
+        assert.ok(/'victim'/.test(e.message) && new RegExp(`signal ${bad}`).test(e.message) && /0\.\.65535/.test(e.message), e.message);
+        assert.equal(q.get(), 2);
+        assert.equal(q.p0, 20);
+      }
+      assert.deepEqual([q.corrupted, q.taken, q.length], [4, 4, 0]);
+    });
+
+    it('a take checks TAIL - HEAD: a planted HEAD (with a matching seq word) or TAIL is resynced, QueueCorruptionError; the queue works again', function () {
+      const q = loose({ name: 'indices', capacity: 4 });
+      const i32 = words(q);
+      q.post(1);
+      const x = (i32[W_HEAD]! + 1000) | 0;
+      i32[W_HEAD] = x;
+      i32[REC0 + (x & 3) * 10] = (x + 1) | 0; // looks published
+      i32[REC0 + (x & 3) * 10 + 1] = 5;
+      const e = thrown(() => q.get());
+      assert.ok(e instanceof QueueCorruptionError && /TAIL - HEAD is -999/.test(e.message) && /moved to TAIL/.test(e.message), String(e));
+      assert.equal(i32[W_HEAD], i32[W_TAIL], 'resynced');
+      q.post(2, 22);
+      i32[W_TAIL] = (i32[W_TAIL]! + 0x40000000) | 0; // TAIL far ahead of the published record at HEAD
+      assert.ok(thrown(() => q.get()) instanceof QueueCorruptionError);
+      assert.equal(q.post(3, 33), true);
+      assert.deepEqual(drain(q), [[3, 33, 0, 0, 0]]);
+      assert.equal(q.corrupted, 2);
+    });
+
+    it('a producer that sees a bad index posts nothing (QueueCorruptionError, counted); recover() or clear() resyncs without throwing', function () {
+      const q = loose({ name: 'wedge', capacity: 4 });
+      const p = SharedEventQueue.attach(q.buffer, { name: 'producer', atomics: base });
+      const i32 = words(q);
+      for (const fix of ['recover', 'clear'] as const) {
+        i32[W_HEAD] = (i32[W_TAIL]! + 7) | 0; // HEAD past TAIL: the queue would be wedged for good
+        const tail = i32[W_TAIL];
+        const e = thrown(() => p.post(1));
+        assert.ok(e instanceof QueueCorruptionError && /post refused/.test(e.message) && /'producer'/.test(e.message), String(e));
+        assert.equal(i32[W_TAIL], tail, 'nothing claimed');
+        assert.equal(q.get(), NO_EVENT);
+        const lengths = [q.ringLength, q.free, p.ringLength, p.free];
+        assert.ok(lengths.every((n) => n >= 0 && n <= 4), String(lengths));
+        if (fix === 'recover') assert.equal(q.recover(1000, 0), 0);
+        else assert.equal(q.clear(), 0);
+        assert.equal(p.post(2, 2), true);
+        assert.equal(q.get(), 2);
+      }
+      assert.deepEqual([p.refused, p.corrupted, q.corrupted, p.posted, q.taken], [2, 2, 2, 2, 2]);
+    });
+
+    it('minFree, free and lengths stay in range with garbage in PEAK, HEAD and TAIL', function () {
+      const q = loose({ name: 'getters', capacity: 5 });
+      const i32 = words(q);
+      for (const [w, x] of [[W_PEAK, -5], [W_PEAK, 1e9], [W_PEAK, -0x80000000], [W_HEAD, 123456], [W_TAIL, -77], [W_HEAD, 0x7fffffff]]) {
+        i32[w!] = x!;
+        for (const n of [q.minFree, q.free, q.ringLength, q.length]) assert.ok(n >= 0 && n <= 5, `word ${w} = ${x}: ${n}`);
+      }
+    });
+
+    it(`a claim that keeps losing its compare-exchange is refused after MAX_CLAIM_TRIES (${MAX_CLAIM_TRIES}), counted, never thrown`, function () {
+      let cas = 0;
+      const at: AtomicsLike = {
+        load: (a, i) => base.load(a, i),
+        store: (a, i, x) => base.store(a, i, x),
+        add: (a, i, x) => base.add(a, i, x),
+        notify: (a, i, c) => base.notify(a, i, c),
+        // A hostile writer moves TAIL back and forth between every load and compare-exchange.
+        compareExchange: (a, i, e, r) => (i === W_TAIL ? (cas++, (e - 1) | 0) : base.compareExchange(a, i, e, r)),
+      };
+      const q = make({ name: 'contended', capacity: 4, overflow: 'throw' });
+      const p = SharedEventQueue.attach(q.buffer, { name: 'producer', atomics: at });
+      assert.equal(p.post(1), false);
+      assert.ok(cas > 0 && cas <= MAX_CLAIM_TRIES, `${cas} compare-exchanges`);
+      assert.deepEqual([p.refused, p.posted, q.refusedByAll, q.length], [1, 0, 1, 0]);
+    });
+  });
+}
+
+describe('SharedEventQueue: waitForEvent ends only at its timeout (issue 19 #5)', function () {
+  it('#5 returns false only once the timeout has passed, across wake-ups with nothing published', function () {
+    const at = earlyWakes();
+    const q = track(new SharedEventQueue({ name: 'waiter', capacity: 1, atomics: at, mayBlock: true }));
+    const t0 = Date.now();
+    assert.equal(q.waitForEvent(40), false);
+    const ms = Date.now() - t0;
+    assert.ok(ms >= 40, `returned false after ${ms} ms (was: at the first wake-up)`);
+    assert.ok(at.waits >= 2, `${at.waits} waits`);
+    assert.equal(new Int32Array(q.buffer, 0, 64)[LAYOUT.W_WAITING], 0, 'WAITING is reset');
+  });
+
+  it('#5 returns true when a wake-up finds the event published; false at once for a timeout of 0', function () {
+    const at = earlyWakes();
+    const q = track(new SharedEventQueue({ name: 'waiter', capacity: 4, atomics: at, mayBlock: true }));
+    at.onWait = (n) => {
+      if (n === 3) q.post(9, 90);
+    };
+    assert.equal(q.waitForEvent(10000), true);
+    assert.equal(at.waits, 3);
+    assert.equal(q.get(), 9);
+    at.onWait = () => {};
+    at.waits = 0;
+    assert.equal(q.waitForEvent(0), false);
+    assert.equal(at.waits, 1);
+  });
+
+  it('refuses a timeout that is not a number >= 0 (QueueUsageError)', function () {
+    const q = track(new SharedEventQueue({ name: 'waiter', capacity: 1, atomics: earlyWakes(), mayBlock: true }));
+    for (const ms of [NaN, -1, '5', undefined]) {
+      const e = thrown(() => q.waitForEvent(ms as number));
+      assert.ok(e instanceof QueueUsageError && /'waiter'/.test(e.message) && /timeout/.test(e.message), String(e));
+    }
+  });
+});
+
+describe('SharedEventQueue: no allocation on XS (10,000 calls, the first included), each beside its positive control', function () {
   for (const v of variants) {
     for (const producers of ['single', 'multiple'] as const) {
-      it(`${v.label}, ${producers}: post+get+params, postUrgent+get, peek, margin, reject`, function () {
+      it(`${v.label}, ${producers}: post+get+params, postUrgent+get, peek, margin, reject, clear, recover, lengths`, function () {
         const q = track(new SharedEventQueue({ name: 'alloc', capacity: 8, producers, ...v.extra(8) }));
         let k = 0;
         let sum = 0;
-        assertNoAllocation(() => {
+        const postGet = (): void => {
           q.post(k & 255, k, 1.5, -2, 3);
           k++;
           q.get();
           sum += q.p0 + q.p1 + q.p2 + q.p3;
-        }, 10000, 'SharedEventQueue post+get+params');
-        assertNoAllocation(() => {
+        };
+        assertNoAllocation(postGet, 10000, 'SharedEventQueue post+get+params');
+        assertCatchesAllocation(postGet, 100, 'SharedEventQueue post+get+params');
+        const urgent = (): void => {
           q.postUrgent(1, k++);
           q.peek();
           q.get();
-        }, 10000, 'SharedEventQueue postUrgent+peek+get');
-        assertNoAllocation(() => {
+        };
+        assertNoAllocation(urgent, 10000, 'SharedEventQueue postUrgent+peek+get');
+        assertCatchesAllocation(urgent, 100, 'SharedEventQueue postUrgent+peek+get');
+        const margin = (): void => {
           q.postWithMargin(2, 1, k++);
           q.post(2); // fills up, then rejected
           q.peek();
-        }, 10000, 'SharedEventQueue postWithMargin/post/peek');
-        assertNoAllocation(() => q.get() + q.peek(), 10000, 'SharedEventQueue get/peek (drains, then empty)');
+        };
+        assertNoAllocation(margin, 10000, 'SharedEventQueue postWithMargin/post/peek');
+        assertCatchesAllocation(margin, 100, 'SharedEventQueue postWithMargin/post/peek');
+        const drainEmpty = (): number => q.get() + q.peek();
+        assertNoAllocation(drainEmpty, 10000, 'SharedEventQueue get/peek (drains, then empty)');
+        assertCatchesAllocation(drainEmpty, 100, 'SharedEventQueue get/peek on empty');
+        let now = 0;
+        const health = (): number => {
+          q.post(3);
+          now += 10;
+          return q.recover(100, now) + q.clear() + q.length + q.free + q.ringLength + q.urgentLength + q.minFree;
+        };
+        assertNoAllocation(health, 10000, 'SharedEventQueue post+recover+clear+lengths');
+        assertCatchesAllocation(health, 100, 'SharedEventQueue post+recover+clear+lengths');
         assert.ok(sum > 0);
         assert.ok(q.refused > 0);
+        assert.ok(q.cleared > 0);
       });
     }
   }
+
+  it('recover() skipping a hole, and a waitForEvent that finds an event ready', function () {
+    const q = new SharedEventQueue({ name: 'alloc holes', capacity: 4, mayBlock: true });
+    const i32 = words(q);
+    let now = 0;
+    const skip = (): number => {
+      i32[W_TAIL] = (i32[W_TAIL]! + 1) | 0; // a dead producer's claim
+      q.recover(0, now++);
+      return q.recover(0, now++);
+    };
+    assertNoAllocation(skip, 10000, 'SharedEventQueue recover() skipping a hole');
+    assertCatchesAllocation(skip, 100, 'SharedEventQueue recover() skipping a hole');
+    assert.equal(q.skipped, onXs ? 10100 : 10000);
+    const ready = (): boolean => {
+      q.post(1);
+      const r = q.waitForEvent(0);
+      q.get();
+      return r;
+    };
+    assertNoAllocation(ready, 10000, 'SharedEventQueue waitForEvent when ready');
+    assertCatchesAllocation(ready, 100, 'SharedEventQueue waitForEvent when ready');
+  });
 });

@@ -1,18 +1,22 @@
 // SharedStream (src/shared-stream.ts), single-threaded on both engines: the
 // Stream API over one (Shared)ArrayBuffer with Atomics or singleCoreAtomics,
 // attach() and its header validation, two streams in one buffer, the 32-bit
-// wrap, close/done, misuse, a fast-check model test, and zero allocation on
-// XS. Real threads: test/node/shared-stream.test.ts.
+// wrap, close/done, misuse, a fast-check model test, the regressions of
+// issue 19 (length snapshots, waits that end only at the timeout, corrupted
+// indices) and zero allocation on XS. Real threads:
+// test/node/shared-stream.test.ts; the hostile-writer fuzz:
+// test/shared-stream-fuzz.test.ts.
 import fc from 'fast-check';
 import { strict as assert } from './support/assert.js';
-import { assertNoAllocation, onXs } from './support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation, onXs } from './support/alloc.js';
 import { StreamConfigError, StreamUsageError, type StreamType } from '../src/stream.js';
-import { singleCoreAtomics } from '../src/shared-queue.js';
+import { singleCoreAtomics, type AtomicsLike } from '../src/shared-queue.js';
 import {
   SHARED_STREAM_LAYOUT as L,
   SharedStream,
   SharedStreamBlockingError,
   SharedStreamLayoutError,
+  StreamCorruptionError,
   type SharedStreamOptions,
 } from '../src/shared-stream.js';
 
@@ -438,21 +442,219 @@ describe('SharedStream: property test against an array model (wrap-around includ
   }
 });
 
-describe('SharedStream: no allocation on XS (10,000 calls, the first included)', function () {
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** `base` with a hook that runs right after a load of int32 word `word` (while `armed` > 0, once per load). */
+function hooked(base: AtomicsLike, word: number, hook: () => void): AtomicsLike & { armed: number } {
+  const h = {
+    armed: 0,
+    load(a: Int32Array, i: number): number {
+      const v = base.load(a, i);
+      if (i === word && h.armed > 0) {
+        h.armed--;
+        hook();
+      }
+      return v;
+    },
+    store: (a: Int32Array, i: number, v: number): number => base.store(a, i, v),
+    add: (a: Int32Array, i: number, v: number): number => base.add(a, i, v),
+    compareExchange: (a: Int32Array, i: number, e: number, r: number): number => base.compareExchange(a, i, e, r),
+    notify: (a: Int32Array, i: number, c?: number): number => base.notify(a, i, c),
+  };
+  return h;
+}
+
+/** Atomics whose wait() returns 'ok' at once (a wake-up that finds nothing new) after calling onWait(n). */
+function earlyWakes(): AtomicsLike & { waits: number; onWait: (n: number) => void } {
+  const A = Atomics as unknown as AtomicsLike;
+  const f = {
+    waits: 0,
+    onWait: (_n: number): void => {},
+    load: (a: Int32Array, i: number): number => A.load(a, i),
+    store: (a: Int32Array, i: number, v: number): number => A.store(a, i, v),
+    add: (a: Int32Array, i: number, v: number): number => A.add(a, i, v),
+    compareExchange: (a: Int32Array, i: number, e: number, r: number): number => A.compareExchange(a, i, e, r),
+    notify: (a: Int32Array, i: number, c?: number): number => A.notify(a, i, c),
+    wait(_a: Int32Array, _i: number, _v: number, _t?: number): string {
+      f.waits++;
+      f.onWait(f.waits);
+      return 'ok';
+    },
+  };
+  return f;
+}
+
+for (const v of variants) {
+  const base = (v.extra('u8', 1).atomics ?? Atomics) as AtomicsLike;
+  const make = <T extends StreamType>(o: SharedStreamOptions<T>): SharedStream<T> =>
+    track(new SharedStream<T>({ ...o, ...v.extra(o.type, o.capacity) } as SharedStreamOptions<T>));
+  /** Not tracked: corruption loses items, so written === taken + length does not hold. */
+  const loose = <T extends StreamType>(o: SharedStreamOptions<T>): SharedStream<T> =>
+    new SharedStream<T>({ ...o, ...v.extra(o.type, o.capacity) } as SharedStreamOptions<T>);
+
+  describe(`SharedStream: issue 19 regressions and corrupted memory (${v.label})`, function () {
+    it('#1 length and free stay in 0..capacity on an observer handle while the sides write and take between its loads', function () {
+      const s = make({ name: 'observed', type: 'f64', capacity: 8 });
+      const at = hooked(base, L.W_TAIL, () => {
+        for (let i = 0; i < 3; i++) {
+          s.writeOne(i);
+          s.next();
+        }
+      });
+      const o = track(SharedStream.attach(s.buffer, { name: 'observer', atomics: at }));
+      at.armed = 1;
+      assert.equal(o.length, 0, 'length (was -3: TAIL read before, HEAD after three writeOne+next pairs)');
+      at.armed = 1;
+      assert.equal(o.free, 8, 'free (was 11)');
+      at.armed = Infinity; // no two TAIL reads agree: still clamped to 0..capacity
+      const l = o.length;
+      const f = o.free;
+      at.armed = 0;
+      assert.ok(l >= 0 && l <= 8 && f >= 0 && f <= 8 && l + f === 8, `length ${l}, free ${f}`);
+    });
+
+    it('writeOne refuses TAIL - HEAD above capacity (was: only === capacity was full): StreamCorruptionError, nothing written', function () {
+      const s = loose({ name: 'over', type: 'i32', capacity: 4 });
+      const c = SharedStream.attach(s.buffer, { name: 'consumer', atomics: base });
+      const h = new Int32Array(s.buffer, 0, 64);
+      s.writeOne(1);
+      h[L.W_TAIL] = (h[L.W_HEAD]! + 5) | 0; // one more than capacity
+      const tail = h[L.W_TAIL];
+      for (const f of [() => s.writeOne(2), () => s.write([2, 3], 0, 2)]) {
+        const e = thrown(f);
+        assert.ok(e instanceof StreamCorruptionError, String(e));
+        assert.equal(e.name, 'StreamCorruptionError');
+        assert.ok(/'over'/.test(e.message) && /TAIL - HEAD is 5, outside 0\.\.4/.test(e.message) && /Nothing was written/.test(e.message), e.message);
+      }
+      assert.equal(h[L.W_TAIL], tail, 'TAIL unchanged');
+      assert.equal(s.corrupted, 2);
+      // The consumer resyncs on its next call, then the stream works again.
+      const e = thrown(() => c.next());
+      assert.ok(e instanceof StreamCorruptionError && /HEAD was moved to TAIL/.test(e.message), String(e));
+      assert.deepEqual([c.corrupted, c.length, s.length], [1, 0, 0]);
+      assert.equal(s.writeOne(7), true);
+      assert.equal(c.next() && c.value, 7);
+    });
+
+    it('next/read with HEAD past TAIL (was: read returned a negative count and moved HEAD back; a next() drain ran ~2^32 times): resync, StreamCorruptionError', function () {
+      const s = loose({ name: 'back', type: 'f64', capacity: 8 });
+      const h = new Int32Array(s.buffer, 0, 64);
+      s.write([1, 2, 3], 0, 3);
+      for (const op of ['next', 'read'] as const) {
+        h[L.W_HEAD] = (h[L.W_TAIL]! + 62722) | 0;
+        const before = h[L.W_HEAD]!;
+        const dst: (number | undefined)[] = new Array(8).fill(undefined);
+        const e = thrown(() => (op === 'next' ? s.next() : s.read(dst as unknown as number[], 0, 8)));
+        assert.ok(e instanceof StreamCorruptionError && /TAIL - HEAD is -62722/.test(e.message), `${op}: ${String(e)}`);
+        assert.equal(h[L.W_HEAD], h[L.W_TAIL], 'HEAD = TAIL');
+        assert.notEqual(h[L.W_HEAD], before);
+        assert.ok(dst.every((x) => x === undefined), 'nothing copied');
+        let n = 0;
+        while (s.next()) if (++n > 8) break; // bounded: the stream is empty now
+        assert.equal(n, 0);
+        s.write([4, 5], 0, 2);
+      }
+      assert.equal(s.corrupted, 2);
+      const dst = [0, 0, 0, 0];
+      assert.equal(s.read(dst, 1, 3), 2);
+      assert.deepEqual(dst, [0, 4, 5, 0]);
+    });
+
+    it('read with TAIL far ahead never copies more than capacity nor past the ring (was: values from past the end)', function () {
+      const s = loose({ name: 'ahead', type: 'u8', capacity: 4 });
+      const h = new Int32Array(s.buffer, 0, 64);
+      s.write([9, 8], 0, 2);
+      h[L.W_TAIL] = (h[L.W_HEAD]! + 100) | 0;
+      const dst: (number | undefined)[] = new Array(20).fill(undefined);
+      const e = thrown(() => s.read(dst as unknown as number[], 0, 20));
+      assert.ok(e instanceof StreamCorruptionError, String(e));
+      assert.ok(dst.every((x) => x === undefined), 'nothing copied');
+      assert.deepEqual([s.length, s.free], [0, 4]);
+      assert.equal(s.write([1, 2, 3, 4, 5, 6], 0, 6), 4, 'a write takes at most capacity');
+      assert.equal(s.read(dst as unknown as number[], 0, 20), 4);
+      assert.deepEqual(dst.slice(0, 5), [1, 2, 3, 4, undefined]);
+    });
+
+    it('length and free stay in range with garbage in HEAD and TAIL', function () {
+      const s = loose({ name: 'getters', type: 'i16', capacity: 16 });
+      const h = new Int32Array(s.buffer, 0, 64);
+      for (const [w, x] of [[L.W_HEAD, 123456], [L.W_TAIL, -77], [L.W_HEAD, 0x7fffffff], [L.W_TAIL, -0x80000000]]) {
+        h[w!] = x!;
+        const [l, f] = [s.length, s.free];
+        assert.ok(l >= 0 && l <= 16 && f >= 0 && f <= 16 && l + f === 16, `word ${w} = ${x}: ${l} ${f}`);
+      }
+    });
+  });
+}
+
+describe('SharedStream: waits end only at their timeout (issue 19 #5)', function () {
+  it('#5 waitReadable/waitWritable return false only once the timeout has passed, across wake-ups that find nothing', function () {
+    const at = earlyWakes();
+    const s = track(new SharedStream({ name: 'waiter', type: 'f64', capacity: 1, atomics: at, mayBlock: true }));
+    let t0 = Date.now();
+    assert.equal(s.waitReadable(40), false);
+    let ms = Date.now() - t0;
+    assert.ok(ms >= 40 && at.waits >= 2, `waitReadable returned false after ${ms} ms, ${at.waits} waits (was: at the first wake-up)`);
+    s.writeOne(1);
+    at.waits = 0;
+    t0 = Date.now();
+    assert.equal(s.waitWritable(40), false);
+    ms = Date.now() - t0;
+    assert.ok(ms >= 40 && at.waits >= 2, `waitWritable returned false after ${ms} ms, ${at.waits} waits`);
+    const h = new Int32Array(s.buffer, 0, 64);
+    assert.deepEqual([h[L.W_READER_WAITING], h[L.W_WRITER_WAITING]], [0, 0]);
+  });
+
+  it('#5 true when a wake-up finds the stream ready; false at once for a timeout of 0; bad timeouts are StreamUsageError', function () {
+    const at = earlyWakes();
+    const s = track(new SharedStream({ name: 'waiter', type: 'i32', capacity: 2, atomics: at, mayBlock: true }));
+    at.onWait = (n) => {
+      if (n === 3) s.writeOne(5);
+    };
+    assert.equal(s.waitReadable(10000), true);
+    assert.equal(at.waits, 3);
+    assert.equal(s.next() && s.value, 5);
+    at.onWait = () => {};
+    at.waits = 0;
+    assert.equal(s.waitReadable(0), false);
+    assert.equal(at.waits, 1);
+    for (const ms of [NaN, -1, '5', undefined]) {
+      for (const f of [() => s.waitReadable(ms as number), () => s.waitWritable(ms as number)]) {
+        const e = thrown(f);
+        assert.ok(e instanceof StreamUsageError && /'waiter'/.test(e.message) && /timeout/.test(e.message), String(e));
+      }
+    }
+  });
+});
+
+describe('SharedStream: no allocation on XS (10,000 calls, the first included), each beside its positive control', function () {
   for (const v of variants) {
-    it(`${v.label}: writeOne + next (f64), next on empty, writeOne on full`, function () {
+    it(`${v.label}: writeOne + next (f64), next on empty, writeOne on full, lengths`, function () {
       const s = track(new SharedStream({ name: 'alloc1', type: 'f64', capacity: 8, ...v.extra('f64', 8) }));
       let k = 0;
       let sum = 0;
-      assertNoAllocation(() => {
+      const one = (): void => {
         s.writeOne(k++);
         s.next();
         sum += s.value;
-      }, 10000, 'SharedStream writeOne+next');
+      };
+      assertNoAllocation(one, 10000, 'SharedStream writeOne+next');
+      assertCatchesAllocation(one, 100, 'SharedStream writeOne+next');
       assertNoAllocation(() => s.next(), 10000, 'SharedStream next on empty');
-      assertNoAllocation(() => s.writeOne(1) && s.length, 10000, 'SharedStream writeOne until full, then refused');
-      assert.equal(sum, (9999 * 10000) / 2);
-      assert.deepEqual([s.written, s.refused], [10008, 9992]);
+      assertCatchesAllocation(() => s.next(), 100, 'SharedStream next on empty');
+      const full = (): number | false => s.writeOne(1) && s.length + s.free;
+      assertNoAllocation(full, 10000, 'SharedStream writeOne until full, then refused');
+      assertCatchesAllocation(full, 100, 'SharedStream writeOne refused, length, free');
+      const n = onXs ? 10100 : 10000;
+      assert.equal(sum, (n * (n - 1)) / 2);
+      assert.deepEqual([s.written, s.refused], [n + 8, n - 8]);
     });
 
     for (const type of ['f64', 'u8'] as const) {
@@ -462,16 +664,21 @@ describe('SharedStream: no allocation on XS (10,000 calls, the first included)',
         const dst = type === 'f64' ? new Float64Array(64) : new Uint8Array(64);
         for (let i = 0; i < 64; i++) src[i] = i * 3;
         let moved = 0;
-        assertNoAllocation(() => {
+        const bulk = (): boolean => {
           s.write(src, 0, 64);
           moved += s.read(dst, 0, 64);
           return s.done;
-        }, 10000, `SharedStream<${type}> write(64)+read(64)`);
-        assert.equal(moved, 640000);
+        };
+        assertNoAllocation(bulk, 10000, `SharedStream<${type}> write(64)+read(64)`);
+        assertCatchesAllocation(bulk, 100, `SharedStream<${type}> write(64)+read(64)`);
+        const n = onXs ? 10100 : 10000;
+        assert.equal(moved, 64 * n);
         assert.equal(dst[63], 189);
         assert.equal(s.close(), true);
-        assertNoAllocation(() => s.writeOne(1) || s.close() || s.done, 1000, 'SharedStream refused after close, close, done');
-        assert.deepEqual([s.written, s.taken, s.refusedClosed, s.done], [640000, 640000, 1000, true]);
+        const closed = (): boolean => s.writeOne(1) || s.close() || s.done;
+        assertNoAllocation(closed, 1000, 'SharedStream refused after close, close, done');
+        assertCatchesAllocation(closed, 100, 'SharedStream refused after close, close, done');
+        assert.deepEqual([s.written, s.taken, s.refusedClosed, s.done], [64 * n, 64 * n, onXs ? 1100 : 1000, true]);
       });
     }
   }
@@ -479,6 +686,8 @@ describe('SharedStream: no allocation on XS (10,000 calls, the first included)',
   it('waitReadable/waitWritable that find the stream ready (mayBlock handle)', function () {
     const s = track(new SharedStream({ name: 'ready', type: 'i32', capacity: 4, mayBlock: true }));
     s.writeOne(1);
-    assertNoAllocation(() => s.waitReadable(0) && s.waitWritable(0), 10000, 'SharedStream waitReadable/waitWritable when ready');
+    const ready = (): boolean => s.waitReadable(0) && s.waitWritable(0);
+    assertNoAllocation(ready, 10000, 'SharedStream waitReadable/waitWritable when ready');
+    assertCatchesAllocation(ready, 100, 'SharedStream waitReadable/waitWritable when ready');
   });
 });

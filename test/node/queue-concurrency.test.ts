@@ -2,10 +2,16 @@
 // producers x 250,000 events and SPSC with 1 producer x 1,000,000 events; the
 // consumer runs on its own worker (blocking in waitForEvent when empty), not
 // on this mocha thread. Checks: no loss, no duplicates, per-producer order,
-// parameters not torn, counters exact (every refusal retried and counted).
+// parameters not torn, counters exact (every refusal retried and counted),
+// waitForEvent never false before its timeout. Issue 19: 6 producers on small
+// queues (capacity 1, 8, 64) with an observer thread whose length, free and
+// minFree must stay in 0..capacity; waitForEvent against a thread notifying
+// the consumer's word without publishing; a producer thread terminated
+// between its claim and its publish, skipped by recover().
 import { Worker } from 'node:worker_threads';
 import { strict as assert } from '../support/assert.js';
-import { SharedEventQueue } from '../../src/shared-queue.js';
+import { NO_EVENT } from '../../src/queue.js';
+import { LAYOUT, SharedEventQueue } from '../../src/shared-queue.js';
 
 interface ProducerReport {
   id: number;
@@ -20,8 +26,18 @@ interface ConsumerReport {
   errors: string[];
   emptyAfter: boolean;
   timedOutWaits: number;
+  earlyFalse: number;
   waitCalls: number;
   ms: number;
+}
+interface ObserverReport {
+  reads: number;
+  minLength: number;
+  maxLength: number;
+  minFree: number;
+  maxFree: number;
+  minMinFree: number;
+  maxMinFree: number;
 }
 
 function run<T>(file: string, workerData: unknown): { worker: Worker; done: Promise<T> } {
@@ -36,19 +52,36 @@ function run<T>(file: string, workerData: unknown): { worker: Worker; done: Prom
   return { worker, done };
 }
 
-async function throughQueue(producers: number, perProducer: number, mode: 'single' | 'multiple', initialIndex: number): Promise<void> {
-  const q = new SharedEventQueue({ name: `${mode} concurrency`, capacity: 1024, producers: mode, initialIndex });
+async function throughQueue(
+  producers: number,
+  perProducer: number,
+  mode: 'single' | 'multiple',
+  initialIndex: number,
+  capacity = 1024,
+): Promise<void> {
+  const q = new SharedEventQueue({ name: `${mode} concurrency`, capacity, producers: mode, initialIndex });
   const start = new Int32Array(new SharedArrayBuffer(8));
   const total = producers * perProducer;
-  const consumer = run<ConsumerReport>('./queue-consumer.worker.mjs', { buffer: q.buffer, producers, total, start });
+  const consumer = run<ConsumerReport>('./queue-consumer.worker.mjs', { buffer: q.buffer, producers, total, start, waitMs: 100 });
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const observer = run<ObserverReport>('./shared-observer.worker.mjs', { kind: 'queue', buffer: q.buffer, flags });
   const ps = [];
   for (let id = 0; id < producers; id++)
     ps.push(run<ProducerReport>('./queue-producer.worker.mjs', { buffer: q.buffer, id, count: perProducer, start }));
-  while (Atomics.load(start, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+  while (Atomics.load(start, 1) === 0 || Atomics.load(flags, 1) === 0) await new Promise((r) => setTimeout(r, 5));
   Atomics.store(start, 0, 1); // open the gate: producers start together
   Atomics.notify(start, 0);
   const reports = await Promise.all(ps.map((p) => p.done));
   const c = await consumer.done;
+  Atomics.store(flags, 0, 1);
+  const o = await observer.done;
+  // Issue 19 #1: an observer's snapshot stays in range (was: length -12081, free 10513 at capacity 8).
+  assert.ok(o.reads > 0, 'the observer read');
+  assert.ok(o.minLength >= 0 && o.maxLength <= capacity, `observer length in ${o.minLength}..${o.maxLength} (capacity ${capacity})`);
+  assert.ok(o.minFree >= 0 && o.maxFree <= capacity, `observer free in ${o.minFree}..${o.maxFree}`);
+  assert.ok(o.minMinFree >= 0 && o.maxMinFree <= capacity, `observer minFree in ${o.minMinFree}..${o.maxMinFree}`);
+  // Issue 19 #5: false only after the timeout.
+  assert.equal(c.earlyFalse, 0, `${c.earlyFalse} waitForEvent calls returned false before their timeout`);
 
   assert.deepEqual(c.errors, [], 'no loss, duplicate, reorder or torn record');
   assert.equal(c.taken, total);
@@ -68,7 +101,10 @@ async function throughQueue(producers: number, perProducer: number, mode: 'singl
   assert.equal(q.refusedByAll, refused >>> 0);
   assert.ok(q.minFree >= 0 && q.minFree < q.capacity);
   const max = Math.max(...reports.map((r) => r.ms), c.ms);
-  console.log(`      ${producers} x ${perProducer} (${mode}): ${max} ms, ${refused} refusals retried, minFree ${q.minFree}, ${c.waitCalls} waitForEvent calls (${c.timedOutWaits} timed out)`);
+  console.log(
+    `      ${producers} x ${perProducer} (${mode}, capacity ${capacity}): ${max} ms, ${refused} refusals retried, minFree ${q.minFree}, ` +
+      `${c.waitCalls} waitForEvent calls (${c.timedOutWaits} timed out), observer: ${o.reads} reads, length ${o.minLength}..${o.maxLength}`,
+  );
 }
 
 describe('SharedEventQueue across worker threads', function () {
@@ -98,5 +134,52 @@ describe('SharedEventQueue across worker threads', function () {
 
   it('SPSC: 1 producer x 1,000,000 events, consumer on another thread', async function () {
     await throughQueue(1, 1000000, 'single', 0x7fffffff - 300000);
+  });
+
+  for (const capacity of [1, 8, 64]) {
+    it(`#1 6 producers, capacity ${capacity}, indices crossing 2^32: an observer's length, free and minFree stay in 0..capacity`, async function () {
+      await throughQueue(6, capacity === 64 ? 20000 : capacity === 8 ? 4000 : 1000, 'multiple', 0xffffffff - 10000, capacity);
+    });
+  }
+
+  it('#5 waitForEvent(300) returns false only after 300 ms while another thread notifies its word without publishing', async function () {
+    for (const capacity of [1, 4]) {
+      const q = new SharedEventQueue({ name: 'late notifies', capacity, mayBlock: true });
+      const flags = new Int32Array(new SharedArrayBuffer(8));
+      const head = new Int32Array(q.buffer, 0, 64)[LAYOUT.W_HEAD]!;
+      const word = 64 + (head & (capacity === 1 ? 0 : 3)) * 10; // the seq word of HEAD's slot, the one the consumer waits on
+      const notifier = run<{ notifies: number; woke: number }>('./shared-notifier.worker.mjs', { buffer: q.buffer, word, bump: false, everyMs: 15, flags });
+      while (Atomics.load(flags, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+      const t0 = Date.now();
+      const got = q.waitForEvent(300); // blocks this thread (Node allows it); the notifier keeps waking it
+      const ms = Date.now() - t0;
+      Atomics.store(flags, 0, 1);
+      const n = await notifier.done;
+      assert.equal(got, false);
+      assert.ok(ms >= 300, `capacity ${capacity}: false after ${ms} ms (was: at the first notify, ~15 ms)`);
+      assert.ok(n.woke > 1, `the consumer was woken ${n.woke} times with nothing published`);
+      q.post(1);
+      assert.equal(q.waitForEvent(300), true);
+      assert.equal(q.get(), 1);
+    }
+  });
+
+  it('#2 a producer thread terminated between its claim and its publish: the hole is skipped by recover() after the timeout, counted', async function () {
+    const q = new SharedEventQueue({ name: 'dead producer', capacity: 4 });
+    const flags = new Int32Array(new SharedArrayBuffer(8));
+    const dead = run<unknown>('./shared-dead-producer.worker.mjs', { buffer: q.buffer, flags });
+    while (Atomics.load(flags, 1) === 0) await new Promise((r) => setTimeout(r, 5));
+    await dead.worker.terminate(); // claimed, never published
+    await dead.done.catch(() => undefined);
+    assert.equal(q.post(7, 70), true);
+    assert.deepEqual([q.get(), q.ringLength], [NO_EVENT, 2], 'the record behind the hole waits');
+    const t0 = Date.now();
+    assert.equal(q.recover(50), 0, 'timing starts');
+    while (q.recover(50) === 0) {
+      await new Promise((r) => setTimeout(r, 5));
+      assert.ok(Date.now() - t0 < 5000, 'recover() skipped the hole');
+    }
+    assert.ok(Date.now() - t0 >= 50, 'not before olderThanMs');
+    assert.deepEqual([q.get(), q.p0, q.skipped, q.taken, q.length], [7, 70, 1, 1, 0]);
   });
 });

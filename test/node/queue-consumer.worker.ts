@@ -1,6 +1,7 @@
 // Consumer thread for queue-concurrency.test.ts: attaches with mayBlock (a
 // Worker may block in Atomics.wait), takes `total` events and checks each
-// producer's sequence (no loss, no duplicate, order kept) and parameters.
+// producer's sequence (no loss, no duplicate, order kept) and parameters;
+// counts waitForEvent calls that returned false before their timeout.
 import { parentPort, workerData } from 'node:worker_threads';
 import { NO_EVENT } from '../../src/queue.js';
 import { SharedEventQueue } from '../../src/shared-queue.js';
@@ -19,6 +20,7 @@ const q = SharedEventQueue.attach(buffer, { name: 'consumer', mayBlock: true });
 const next = new Float64Array(producers); // next expected sequence number per producer
 const errors: string[] = [];
 let waits = 0;
+let earlyFalse = 0;
 let blocked = 0;
 Atomics.store(start, 1, 1); // consumer ready
 Atomics.notify(start, 1);
@@ -28,7 +30,11 @@ while (n < total) {
   const s = q.get();
   if (s === NO_EVENT) {
     blocked++;
-    if (!q.waitForEvent(waitMs)) waits++;
+    const w0 = Date.now();
+    if (!q.waitForEvent(waitMs)) {
+      waits++;
+      if (Date.now() - w0 < waitMs) earlyFalse++; // false before the timeout (issue 19 #5)
+    }
     if (Date.now() - t0 > 50000) {
       errors.push(`stalled after ${n} events`);
       break;
@@ -55,6 +61,7 @@ parentPort!.postMessage({
   errors,
   emptyAfter: q.get() === NO_EVENT,
   timedOutWaits: waits,
+  earlyFalse,
   waitCalls: blocked,
   ms: Date.now() - t0,
 });

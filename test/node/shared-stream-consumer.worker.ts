@@ -26,6 +26,7 @@ const errors: string[] = [];
 let n = 0;
 let waitCalls = 0;
 let falseWaits = 0;
+let earlyFalse = 0;
 let a = 1;
 let b = 0;
 Atomics.store(start, 1, 1);
@@ -41,7 +42,11 @@ if (type === 'f64') {
     }
     if (s.done) break;
     waitCalls++;
-    if (!s.waitReadable(waitMs)) falseWaits++;
+    const w0 = Date.now();
+    if (!s.waitReadable(waitMs)) {
+      falseWaits++;
+      if (Date.now() - w0 < waitMs) earlyFalse++; // false before the timeout (issue 19 #5)
+    }
     if (Date.now() - t0 > 50000) {
       errors.push(`stalled after ${n} items`);
       break;
@@ -79,6 +84,7 @@ parentPort!.postMessage({
   doneAfter: s.done && !s.next(),
   waitCalls,
   falseWaits,
+  earlyFalse,
   adler: ((b << 16) | a) >>> 0,
   expectedCount: count,
   ms: Date.now() - t0,

@@ -4,10 +4,13 @@
 // capacity-1024 SharedStream to a consumer worker (next + waitReadable, or
 // read + polling), then closes it. Checks order, no loss, no duplicates, the
 // checksum, exact counters, done after drain; and that a blocked consumer
-// (producer) is woken by a write or close (read) on this thread.
+// (producer) is woken by a write or close (read) on this thread. Issue 19: an
+// observer thread's length and free stay in 0..capacity during the runs; a
+// wait returns false only after its timeout, also while another thread bumps
+// and notifies its signal word with nothing written or taken.
 import { Worker } from 'node:worker_threads';
 import { strict as assert } from '../support/assert.js';
-import { SharedStream } from '../../src/shared-stream.js';
+import { SHARED_STREAM_LAYOUT as L, SharedStream } from '../../src/shared-stream.js';
 
 interface ProducerReport {
   written: number;
@@ -24,8 +27,17 @@ interface ConsumerReport {
   doneAfter: boolean;
   waitCalls: number;
   falseWaits: number;
+  earlyFalse: number;
   adler: number;
   ms: number;
+}
+
+interface ObserverReport {
+  reads: number;
+  minLength: number;
+  maxLength: number;
+  minFree: number;
+  maxFree: number;
 }
 
 function run<T>(file: string, workerData: unknown): Promise<T> {
@@ -47,10 +59,17 @@ async function through(type: 'f64' | 'u8', count: number, initialIndex: number):
   const data = { buffer: s.buffer, type, count, start };
   const consumer = run<ConsumerReport>('./shared-stream-consumer.worker.mjs', data);
   const producer = run<ProducerReport>('./shared-stream-producer.worker.mjs', data);
-  while (Atomics.load(start, 1) === 0) await sleep(5);
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const observer = run<ObserverReport>('./shared-observer.worker.mjs', { kind: 'stream', buffer: s.buffer, flags });
+  while (Atomics.load(start, 1) === 0 || Atomics.load(flags, 1) === 0) await sleep(5);
   Atomics.store(start, 0, 1); // open the gate
   Atomics.notify(start, 0);
   const [p, c] = await Promise.all([producer, consumer]);
+  Atomics.store(flags, 0, 1);
+  const o = await observer;
+  // Issue 19 #1: an observer's snapshot stays in range (was: length -62722).
+  assert.ok(o.reads > 0 && o.minLength >= 0 && o.maxLength <= 1024 && o.minFree >= 0 && o.maxFree <= 1024, JSON.stringify(o));
+  assert.equal(c.earlyFalse, 0, `${c.earlyFalse} waitReadable calls returned false before their timeout`);
 
   assert.deepEqual(c.errors, [], 'no loss, duplicate or reorder');
   assert.equal(c.received, count);
@@ -66,7 +85,7 @@ async function through(type: 'f64' | 'u8', count: number, initialIndex: number):
   const ms = Math.max(p.ms, c.ms);
   console.log(
     `      ${type} x ${count}: ${ms} ms, ${p.refusedSeen} refused items retried, ` +
-      `${p.waitCalls} waitWritable / ${c.waitCalls} waitReadable calls (${c.falseWaits} returned false: woken early or timed out)`,
+      `${p.waitCalls} waitWritable / ${c.waitCalls} waitReadable calls (${c.falseWaits} timed out), observer: ${o.reads} reads, length ${o.minLength}..${o.maxLength}`,
   );
   assert.ok(ms < 20000, `${ms} ms`);
 }
@@ -101,6 +120,25 @@ describe('SharedStream across worker threads', function () {
     assert.equal(c.falseWaits, 0);
     assert.ok(c.ms < 3000, `woken by notify, not by the 10 s timeout (${c.ms} ms)`);
     assert.deepEqual([s.written, s.taken, s.done], [3, 3, true]);
+  });
+
+  it('#5 waitReadable(300) / waitWritable(300) return false only after 300 ms while another thread bumps and notifies their signal word', async function () {
+    for (const reader of [true, false]) {
+      const s = new SharedStream({ name: 'late signals', type: 'f64', capacity: 1, mayBlock: true });
+      if (!reader) s.writeOne(1); // full: a write would wait
+      const flags = new Int32Array(new SharedArrayBuffer(8));
+      const word = reader ? L.W_RSIGNAL : L.W_WSIGNAL;
+      const notifier = run<{ notifies: number; woke: number }>('./shared-notifier.worker.mjs', { buffer: s.buffer, word, bump: true, everyMs: 15, flags });
+      while (Atomics.load(flags, 1) === 0) await sleep(5);
+      const t0 = Date.now();
+      const got = reader ? s.waitReadable(300) : s.waitWritable(300); // blocks this thread; the notifier keeps waking it
+      const ms = Date.now() - t0;
+      Atomics.store(flags, 0, 1);
+      const n = await notifier;
+      assert.equal(got, false);
+      assert.ok(ms >= 300, `${reader ? 'waitReadable' : 'waitWritable'}: false after ${ms} ms (was: at the first bump, ~15 ms)`);
+      assert.ok(n.woke > 1, `woken ${n.woke} times with nothing new`);
+    }
   });
 
   it('a producer blocked in waitWritable wakes when this thread reads', async function () {
