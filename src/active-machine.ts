@@ -44,6 +44,12 @@
  *
  * Limits: those of the kernel (priority 1..32, queueCapacity 1..65536) and
  * of the Hsm (deferCapacity 0..65535, 0 only if no state defers).
+ *
+ * Release builds: spawnMachine's option checks (KernelConfigError), the
+ * definition's checks (HsmDefinitionError) and the timer table's checks run
+ * in every build, before anything is left behind; events reach the machine
+ * through the kernel's post, which refuses a bad signal in every build (see
+ * kernel.ts).
  */
 import type { AoPort, Behaviour } from './kernel.js';
 import { Hsm, HSM_DEFAULT_DEFER_CAPACITY, type HsmDefinition } from './hsm.js';

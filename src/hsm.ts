@@ -156,6 +156,16 @@
  * deeper tree targets are not checked at compile time (only at definition).
  * `after`/`every` integer keys are armed in ascending order, before
  * named-delay keys (JS property order); after entries before every entries.
+ *
+ * Release builds: definition errors (HsmDefinitionError) and the options
+ * of new Hsm() are checked in every build, as are re-entrant dispatch,
+ * dispatch before start and start twice (HsmUsageError). post()/postUrgent()
+ * refuse a signal outside 0..65535 in every build (release: false, counted
+ * in `postRejected` and `badSignals`; DEBUG: HsmUsageError BAD_PARAM), so
+ * the own queue never holds a value that reads back as "empty". DEBUG-only:
+ * the type checks of parameters (BAD_PARAM) and of context fields
+ * (BAD_CONTEXT); a dispatched signal outside the declared range is ignored
+ * and counted in every build.
  */
 import { KeelError } from './errors.js';
 
@@ -1436,8 +1446,10 @@ export class Hsm<C> {
   recallFailed = 0;
   /** Deferred timer expiries dropped at recall because their time event was disarmed or re-armed since. */
   staleRecalls = 0;
-  /** `post`/`postUrgent` calls the queue refused. */
+  /** `post`/`postUrgent` calls the queue refused (release builds: also a signal outside 0..65535). */
   postRejected = 0;
+  /** Release builds: `post`/`postUrgent` calls refused because the signal was not an integer 0..65535 (also in postRejected). */
+  badSignals = 0;
 
   private leaf = -1;
   /** LOCK_IDLE, LOCK_BUSY (inside dispatch/start) or LOCK_NOT_STARTED. */
@@ -1769,7 +1781,8 @@ export class Hsm<C> {
     if (DEBUG) {
       if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
         throw new HsmUsageError('BAD_PARAM', this.name, 'post() signal and parameters must be numbers');
-    }
+      if ((sig & 0xffff) !== sig) throw this.badSignal(sig);
+    } else if ((sig & 0xffff) !== sig) return this.refuseSignal();
     if (this.queue.post(sig, p0, p1, p2, p3)) return true;
     this.postRejected++;
     return false;
@@ -1780,8 +1793,21 @@ export class Hsm<C> {
     if (DEBUG) {
       if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
         throw new HsmUsageError('BAD_PARAM', this.name, 'postUrgent() signal and parameters must be numbers');
-    }
+      if ((sig & 0xffff) !== sig) throw this.badSignal(sig);
+    } else if ((sig & 0xffff) !== sig) return this.refuseSignal();
     if (this.queue.postUrgent(sig, p0, p1, p2, p3)) return true;
+    this.postRejected++;
+    return false;
+  }
+
+  /** DEBUG builds: the error for a posted signal outside 0..65535 (failing path only). */
+  private badSignal(sig: number): HsmUsageError {
+    return new HsmUsageError('BAD_PARAM', this.name, `post() signal ${sig} must be an integer 0..65535 (a declared signal)`);
+  }
+
+  /** Release builds: a posted signal outside 0..65535 is refused and counted (postRejected, badSignals), never stored. */
+  private refuseSignal(): boolean {
+    this.badSignals++;
     this.postRejected++;
     return false;
   }

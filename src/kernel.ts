@@ -143,6 +143,15 @@
  * bench/active-machine.bench.ts; 0 slots and 0 chunk bytes in every row).
  * The stale-expiry check costs one comparison per dispatched event,
  * `sig >= TIME_EVENT_TAG`.
+ *
+ * Release builds: every configuration call and every id, priority, signal
+ * and delay argument is checked in every build (the named errors above);
+ * so are step()/run() during dispatch and stop() from the AO's own dispatch.
+ * post/postUrgent/interrupt refuse a signal outside 0..MAX_SIGNAL in every
+ * build through the AO's EventQueue (release: false, counted in the queue's
+ * `refused` and `badSignals`; DEBUG: QueueEventError), so a user post can
+ * never store NO_EVENT or a forged time-event tag. DEBUG-only: the queue's
+ * type checks of p0..p3.
  */
 import { KeelError, showValue as show } from './errors.js';
 import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from './queue.js';

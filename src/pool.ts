@@ -35,7 +35,8 @@
  *
  * Errors (all KeelError subclasses; the four handle errors extend HandleError)
  *   PoolConfigError        options: blockSize/count zero, negative or not an integer,
- *                          count > MAX_BLOCKS, buffer too small or not a buffer,
+ *                          count > MAX_BLOCKS, count * blockSize > MAX_ARENA_BYTES,
+ *                          buffer too small or not a buffer,
  *                          classes not strictly ascending, id out of range.
  *   PoolExhaustedError     claim()/reserve() with no free block (the try* forms
  *                          return NO_BLOCK instead).
@@ -49,6 +50,12 @@
  *   DoubleReleaseError     release(h) after that claim was fully released (and the
  *                          block not claimed again).
  *   RefCountOverflowError  retain(h) on a block already held MAX_REFS (255) times.
+ *
+ * Release builds: every check above survives DEBUG=false. Configuration
+ * (constructor options, MAX_ARENA_BYTES) and handle validity (release,
+ * retain, offset, refCount, PoolSet routing: the one integer comparison of
+ * the fast check, then the named error) are checked in every build; only
+ * poisoning released blocks with POISON_BYTE is DEBUG-only.
  *
  * Contexts. A pool is single-context: its metadata (free stack, generations,
  * reference counts) lives in the pool object, in the JS context (machine,
@@ -102,6 +109,8 @@
  *
  * Limits
  * - MAX_BLOCKS = 65536 blocks per pool (16-bit index); blockSize 1..2^31-1.
+ * - MAX_ARENA_BYTES = 16 MiB per pool region (count * blockSize) and per
+ *   PoolSet arena, given buffer or not: checked before anything is allocated.
  * - MAX_POOL_ID = 127 pool ids. By default ids come from a per-realm sequence
  *   (a number on globalThis under Symbol.for('keel.pool.nextId'), read and
  *   written only by constructors; never module state) that wraps after 127.
@@ -157,6 +166,14 @@ export const NO_BLOCK = 0;
 export const POISON_BYTE = 0xdd;
 /** Most blocks in one pool (16-bit block index). */
 export const MAX_BLOCKS = 65536;
+/**
+ * Most bytes in one pool's region (count * blockSize) and in one PoolSet's
+ * arena (PoolSet.byteLengthFor): 16 MiB. Larger requests are refused with
+ * PoolConfigError before anything is allocated (a device heap, and the XS
+ * host's fixed heap, cannot hold them; an engine that runs out aborts the
+ * whole machine instead of throwing).
+ */
+export const MAX_ARENA_BYTES = 0x1000000;
 /** Pool ids are 1..MAX_POOL_ID (7 bits of the handle). */
 export const MAX_POOL_ID = 127;
 /** Most size classes in one PoolSet. */
@@ -358,6 +375,11 @@ export class BlockPool {
     const n = checkInt(who, 'count', o.count, 1, MAX_BLOCKS, `pass the number of blocks (at most MAX_BLOCKS = ${MAX_BLOCKS}; use more pools for more)`);
     const base = checkInt(who, 'byteOffset', o.byteOffset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'pass the start of the region in buffer');
     const byteLength = size * n;
+    if (byteLength > MAX_ARENA_BYTES)
+      throw new PoolConfigError(
+        `${who}: ${n} blocks of ${size} bytes need ${byteLength} bytes, more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
+          'lower count or blockSize, or split the blocks over several pools',
+      );
     let buffer: ArrayBuffer | SharedArrayBuffer;
     if (o.buffer === undefined) {
       if (base !== 0) throw new PoolConfigError(`${who}: byteOffset ${base} given without a buffer; pass buffer too, or drop byteOffset`);
@@ -607,6 +629,12 @@ export class PoolSet {
       if (sc === null || typeof sc !== 'object') throw new PoolConfigError(`${who}: classes[${c}] must be { blockSize, count }`);
       checkInt(who, `classes[${c}].blockSize`, sc.blockSize, 1, 0x7fffffff, 'pass the bytes per block');
       checkInt(who, `classes[${c}].count`, sc.count, 1, MAX_BLOCKS, `pass the number of blocks (at most ${MAX_BLOCKS})`);
+      // Each class bounded first, so byteLengthFor's 32-bit alignment cannot wrap.
+      if (sc.blockSize * sc.count > MAX_ARENA_BYTES)
+        throw new PoolConfigError(
+          `${who}: classes[${c}]: ${sc.count} blocks of ${sc.blockSize} bytes need ${sc.blockSize * sc.count} bytes, ` +
+            `more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; lower its count or blockSize`,
+        );
       if (c > 0 && !(sc.blockSize > classes[c - 1]!.blockSize))
         throw new PoolConfigError(
           `${who}: classes must be strictly ascending by blockSize: classes[${c}].blockSize ${sc.blockSize} <= classes[${c - 1}].blockSize ` +
@@ -615,6 +643,11 @@ export class PoolSet {
     }
     const byteOffset = checkInt(who, 'byteOffset', o.byteOffset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'pass the start of the region in buffer');
     const need = PoolSet.byteLengthFor(classes);
+    if (need > MAX_ARENA_BYTES)
+      throw new PoolConfigError(
+        `${who}: the classes need ${need} bytes (PoolSet.byteLengthFor), more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
+          'lower the counts or block sizes, or split the classes over several sets',
+      );
     let buffer: ArrayBuffer | SharedArrayBuffer;
     if (o.buffer === undefined) {
       if (byteOffset !== 0) throw new PoolConfigError(`${who}: byteOffset ${byteOffset} given without a buffer; pass buffer too, or drop byteOffset`);

@@ -21,7 +21,10 @@
  *   dropped  records discarded without get(): drop-oldest overwrites + clear()
  *   cleared  the part of `dropped` that clear() discarded
  *   refused  posts not accepted (reject policy full, throw policy full,
- *            margin not met); refused posts are NOT in `posted`
+ *            margin not met, release builds: a bad signal); refused posts
+ *            are NOT in `posted`
+ *   badSignals  release builds: the part of `refused` whose signal was not
+ *            an integer 0..MAX_SIGNAL (DEBUG builds throw QueueEventError)
  *   length, free = capacity - length, minFree (low-water mark of free)
  *   Identity, after every call: posted === taken + dropped + length.
  *
@@ -55,8 +58,18 @@
  *
  * Debug checks (DEBUG builds, which tests run): the signal is an integer in
  * 0..MAX_SIGNAL, each parameter is a number, the margin is an integer >= 0;
- * otherwise QueueEventError, thrown before anything changes. Release builds
- * (dist/xs) skip these checks.
+ * otherwise QueueEventError, thrown before anything changes.
+ *
+ * Release builds: the constructor's checks (options, capacity, overflow,
+ * initialIndex: QueueConfigError) run in every build. post() and postUrgent()
+ * keep one integer test of the signal, `(sig & MAX_SIGNAL) !== sig`: a signal
+ * outside 0..MAX_SIGNAL (negative, fractional, NaN, not a number, or a
+ * tagged value >= TIME_EVENT_TAG) is refused, counted in `refused` and
+ * `badSignals`, and never stored, so it can neither read back as NO_EVENT nor
+ * pass for a time-event expiry. The parameter and margin checks are DEBUG-only:
+ * a non-number parameter is stored as the Float64Array converts it (NaN), and
+ * a bad margin only changes whether that one post is accepted
+ * (docs/reliability.md).
  *
  * Tagged records (for the kernel): `postTagged(sig, ..)` (@internal) stores
  * the signal as `sig + TIME_EVENT_TAG` (0x10000), a value no public post
@@ -65,9 +78,10 @@
  * recognises them at dispatch by `sig >= TIME_EVENT_TAG`. get() and peek()
  * return the stored value as is (tagged). Its untagged signal and parameters
  * get the same DEBUG checks as post(); otherwise it behaves exactly as post()
- * (FIFO, same overflow policy and counters). Release builds check nothing,
- * so there a post of a signal >= 0x10000 is stored as is (the kernel then
- * treats it as a time-event expiry and checks its id and generation).
+ * (FIFO, same overflow policy and counters). Release builds do not check
+ * postTagged's arguments (the kernel's own); their post() and postUrgent()
+ * refuse a signal >= 0x10000 (see "Release builds"), so no user post makes a
+ * tagged record in either build.
  *
  * Limits: capacity 1..MAX_CAPACITY (65536); 4 parameters; signals 0..65535
  * (stored values up to 0x1ffff with the kernel's TIME_EVENT_TAG).
@@ -107,7 +121,7 @@ export type OverflowPolicy = 'reject' | 'drop-oldest' | 'throw';
 export class QueueConfigError extends KeelError {
   override name = 'QueueConfigError';
 }
-/** A post with a bad signal, parameter or margin (DEBUG builds). */
+/** A post with a bad signal, parameter or margin (DEBUG builds; release builds refuse and count a bad signal). */
 export class QueueEventError extends KeelError {
   override name = 'QueueEventError';
 }
@@ -225,6 +239,11 @@ export class EventQueue {
   taken = 0;
   /** Records discarded without get(): drop-oldest overwrites plus clear(). */
   dropped = 0;
+  /**
+   * Release builds: posts refused because the signal was not an integer
+   * 0..MAX_SIGNAL (also counted in `refused`; DEBUG builds throw QueueEventError instead).
+   */
+  badSignals = 0;
   /** Records discarded by clear() (also counted in `dropped`). */
   cleared = 0;
   /** Posts not accepted (reject, throw, margin); not counted in `posted`. */
@@ -240,6 +259,10 @@ export class EventQueue {
   private peak = 0;
 
   constructor(options: EventQueueOptions) {
+    if (options === null || typeof options !== 'object')
+      throw new QueueConfigError(
+        `EventQueue: options must be an object with a capacity (got ${String(options)}); pass { capacity: 1..${MAX_CAPACITY} }`,
+      );
     const name = options.name ?? 'EventQueue';
     const owner = `EventQueue '${name}'`;
     this.name = name;
@@ -268,6 +291,7 @@ export class EventQueue {
   /** Posts FIFO (to the back). Returns false, counted in `refused`, if full under 'reject'. */
   post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    else if ((sig & MAX_SIGNAL) !== sig) return this.badSignal();
     const t = this.tail;
     let n = ((t - this.head) | 0) + 1;
     if (n > this.capacity) {
@@ -290,6 +314,7 @@ export class EventQueue {
   /** Posts LIFO (to the front: the next get() returns it). Same overflow handling as post(). */
   postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    else if ((sig & MAX_SIGNAL) !== sig) return this.badSignal();
     let n = ((this.tail - this.head) | 0) + 1;
     if (n > this.capacity) {
       if (!this.overflowed()) return false;
@@ -394,8 +419,15 @@ export class EventQueue {
    */
   reset(): void {
     this.head = this.tail;
-    this.posted = this.taken = this.dropped = this.cleared = this.refused = 0;
+    this.posted = this.taken = this.dropped = this.cleared = this.refused = this.badSignals = 0;
     this.peak = 0;
+  }
+
+  /** Release builds: a post whose signal is outside 0..MAX_SIGNAL is refused and counted, never stored. */
+  private badSignal(): boolean {
+    this.badSignals++;
+    this.refused++;
+    return false;
   }
 
   /** The queue is full: applies the policy. True if the front record was dropped to make room. */

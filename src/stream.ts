@@ -139,6 +139,16 @@
  *   hand Int32Array handle ring + pool tryClaim/release  216    (baseline)      36
  *   BlockStream tryClaim + send + receive + release      364    1.69x           45
  *   BlockStream beginWrite+commitWrite+beginRead+endRead 470    2.18x           41
+ *
+ * Release builds: the constructors' checks (StreamConfigError), the range
+ * checks of write()/read() (a null or non-array argument, offsets, counts:
+ * StreamUsageError, before `.length` is read), every destroyed-stream and
+ * pending-operation check, and BlockStream.send's handle check (the handle
+ * is stored for later: the pool's offset(h) check for a stale, foreign,
+ * released or forged handle, and StreamUsageError for a block already in the
+ * ring) run in every build. DEBUG-only: writeOne's type check of its value
+ * (a release build stores it with typed-array conversion; a non-number
+ * becomes NaN or 0, which is a value, not stream state).
  */
 import { KeelError } from './errors.js';
 import { NO_BLOCK } from './pool.js';
@@ -174,10 +184,17 @@ export interface Postable {
   post(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): boolean;
 }
 
-/** Where a BlockStream claims blocks for beginWrite() and releases blocks on cancel/destroy (a BlockPool). */
+/**
+ * Where a BlockStream claims blocks for beginWrite() and releases blocks on
+ * cancel/destroy (a BlockPool). `offset(h)` validates a handle (a BlockPool
+ * throws a named HandleError for a stale, foreign, released or forged one);
+ * `capacity` is the number of blocks (handle index h & 0xffff is below it).
+ */
 export interface BlockSource {
   tryClaim(): number;
   release(handle: number): void;
+  offset(handle: number): number;
+  readonly capacity: number;
 }
 
 /** Bad options: element type, capacity, buffer, byteOffset, tag, pool. */
@@ -572,7 +589,8 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
    * Closed: returns 0, refusedClosed += count.
    */
   write(src: NumberSource, offset: number, count: number): number {
-    if (!(offset >= 0 && count >= 0 && offset + count <= src.length) || (offset | 0) !== offset || (count | 0) !== count)
+    // src == null first: reading .length of null would throw a bare TypeError.
+    if (src == null || !(offset >= 0 && count >= 0 && offset + count <= src.length) || (offset | 0) !== offset || (count | 0) !== count)
       this.badRange('write', src, offset, count);
     if (this.state !== OPEN) return this.refuseClosed(count);
     const t = this.tail;
@@ -602,7 +620,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
    * many (0 when empty: arms a bound reader unless closed; `done` tells closed).
    */
   read(dst: NumberSink, offset: number, max: number): number {
-    if (!(offset >= 0 && max >= 0 && offset + max <= dst.length) || (offset | 0) !== offset || (max | 0) !== max)
+    if (dst == null || !(offset >= 0 && max >= 0 && offset + max <= dst.length) || (offset | 0) !== offset || (max | 0) !== max)
       this.badRange('read', dst, offset, max);
     const h = this.head;
     const len = (this.tail - h) | 0;
@@ -672,6 +690,8 @@ export class BlockStream extends StreamCore {
   readonly pool: BlockSource;
 
   private readonly ring: Int32Array;
+  /** Per pool block index (h & 0xffff): 1 while a handle of that block is in the ring (sent or committed, not yet taken). */
+  private readonly inRing: Uint8Array;
   private wstate = IDLE;
   private pending = NO_BLOCK; // the block lent by beginWrite
   private rstate = IDLE;
@@ -690,10 +710,23 @@ export class BlockStream extends StreamCore {
     if (o === null || typeof o !== 'object') throw new StreamConfigError(`${who0}: options must be an object with capacity and pool`);
     super(who0, o);
     const p = o.pool;
-    if (p === null || typeof p !== 'object' || typeof p.tryClaim !== 'function' || typeof p.release !== 'function')
-      throw new StreamConfigError(`BlockStream '${this.name}': pool must have tryClaim() and release(h) (a BlockPool), got ${show(p)}`);
+    if (
+      p === null ||
+      typeof p !== 'object' ||
+      typeof p.tryClaim !== 'function' ||
+      typeof p.release !== 'function' ||
+      typeof p.offset !== 'function' ||
+      typeof p.capacity !== 'number' ||
+      !Number.isInteger(p.capacity) ||
+      p.capacity < 1 ||
+      p.capacity > 0x10000
+    )
+      throw new StreamConfigError(
+        `BlockStream '${this.name}': pool must have tryClaim(), release(h), offset(h) and a capacity 1..65536 (a BlockPool), got ${show(p)}`,
+      );
     this.pool = p;
     this.ring = new Int32Array(this.cap);
+    this.inRing = new Uint8Array(p.capacity);
   }
 
   /** The handle lent by beginWrite() (NO_BLOCK if none). */
@@ -709,10 +742,17 @@ export class BlockStream extends StreamCore {
    * Producer: passes block `h` (ownership moves) and returns true. Returns false
    * when full (refused++, arms a bound writer) or closed (refusedClosed++): the
    * producer still owns h. Throws on NO_BLOCK or a non-handle.
+   *
+   * Checked in every build (the ring stores h for later): h is a live handle
+   * of `pool` (the pool's own check: StaleHandleError, ForeignHandleError,
+   * InvalidHandleError, or use after release), and its block is not in the
+   * ring already (StreamUsageError: sent twice). Nothing changes when it throws.
    */
   send(h: number): boolean {
     if (!(h > 0) || h !== (h | 0)) this.badHandle('send', h);
-    if (this.state !== OPEN || this.wstate !== IDLE) return this.sendSlow();
+    if (this.state !== OPEN || this.wstate !== IDLE) return this.sendSlow(); // (h is not stored there)
+    this.pool.offset(h); // throws a named HandleError unless h is a live handle of this pool
+    if (this.inRing[h & 0xffff] !== 0) this.alreadyQueued(h);
     const t = this.tail;
     const len = (t - this.head) | 0;
     if (len === this.cap) {
@@ -721,6 +761,7 @@ export class BlockStream extends StreamCore {
       return false;
     }
     this.ring[t & this.mask] = h;
+    this.inRing[h & 0xffff] = 1;
     this.tail = (t + 1) | 0;
     this.written++;
     const free = this.cap - len - 1;
@@ -734,6 +775,7 @@ export class BlockStream extends StreamCore {
     const hd = this.head;
     if (hd === this.tail || this.rstate !== IDLE) return this.emptySlow(OP_RECEIVE);
     const h = this.ring[hd & this.mask]!;
+    this.inRing[h & 0xffff] = 0;
     this.head = (hd + 1) | 0;
     this.taken++;
     if (this.writeWaiting) this.wakeWriter();
@@ -775,6 +817,7 @@ export class BlockStream extends StreamCore {
     const h = this.pending;
     const t = this.tail;
     this.ring[t & this.mask] = h;
+    this.inRing[h & 0xffff] = 1;
     this.tail = (t + 1) | 0;
     this.pending = NO_BLOCK;
     this.wstate = IDLE;
@@ -820,6 +863,7 @@ export class BlockStream extends StreamCore {
     if (this.rstate !== ACTIVE) return this.ackRead(OP_END_READ);
     const h = this.lent;
     const hd = this.head;
+    this.inRing[h & 0xffff] = 0;
     this.head = (hd + 1) | 0;
     this.lent = NO_BLOCK;
     this.rstate = IDLE;
@@ -973,6 +1017,13 @@ export class BlockStream extends StreamCore {
       op === OP_CANCEL_READ
         ? `BlockStream '${this.name}'.cancelRead(): no read is pending (double cancel, or cancel without beginRead)`
         : `BlockStream '${this.name}'.endRead(): no read is pending; call beginRead() first and end it once`,
+    );
+  }
+
+  private alreadyQueued(h: number): never {
+    throw new StreamUsageError(
+      `BlockStream '${this.name}'.send(${h}): block ${h & 0xffff} is already queued in this stream (sent twice, or ` +
+        'released after a send and claimed again); a sent block belongs to the consumer: send each claim once',
     );
   }
 

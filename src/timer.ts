@@ -94,6 +94,11 @@
  * event through the kernel, bench/kernel.bench.ts), 0 slots, 0 chunk bytes;
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
+ *
+ * Release builds: every check of this module runs in every build: capacity
+ * (TimerConfigError), owner, signal and id arguments, delay and period
+ * (0..MAX_DELAY_MS), `now` (finite), re-entrant tick (TimerUsageError,
+ * TimerTableFullError, TimerReentryError). There is no DEBUG-only check.
  */
 import { KeelError, showValue as show } from './errors.js';
 import { MAX_SIGNAL } from './queue.js';
