@@ -168,8 +168,8 @@ export function linkDevice(platform, mode, baseEnv, work, manifest = join(root, 
     }
   }
   if (gen.status !== 0 || /### Error/.test(gen.output)) return { ok: false, output: gen.output };
-  // Keel's app manifest names its build "keel"; another app is named after the wrapper's folder.
-  const name = manifest === join(root, 'manifest_app.json') ? 'keel' : `link-${tag}${platform}${mode}`;
+  // mcconfig names the build after the manifest's build.NAME ("keel" for Keel's apps), else after the wrapper's folder.
+  const name = JSON.parse(readFileSync(manifest, 'utf8')).build?.NAME ?? `link-${tag}${platform}${mode}`;
   const makefile = join(buildPaths(out, platform, mode, name).tmp, 'makefile');
   rmSync(join(buildPaths(out, platform, mode, name).tmp, 'mc.xs.c'), { force: true });
   const make = spawnSync('make', ['-f', makefile, 'keel-js-link'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });

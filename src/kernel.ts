@@ -401,10 +401,15 @@ export class Kernel implements TimerSink {
 
   /** Claims a slot and starts an AO in it; returns the AO id (its slot). */
   spawn(def: ActiveObjectDef, priority: number, queueCapacity: number): number {
-    this.checkStart('spawn', def, priority, queueCapacity);
+    return this.spawnAs('spawn', def, priority, queueCapacity);
+  }
+
+  /** spawn(), with `op` named in its configuration errors (checked once, before the claim). */
+  private spawnAs(op: string, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
+    this.checkStart(op, def, priority, queueCapacity);
     const slot = this.claim();
     try {
-      this.start(slot, def, priority, queueCapacity);
+      this.startChecked(slot, def, priority, queueCapacity);
     } catch (e) {
       this.state[slot] = FREE;
       throw e;
@@ -433,8 +438,7 @@ export class Kernel implements TimerSink {
       made = m;
       return m.behaviour;
     };
-    this.checkStart('spawnMachine', { create }, options.priority, options.queueCapacity);
-    this.spawn({ create }, options.priority, options.queueCapacity);
+    this.spawnAs('spawnMachine', { create }, options.priority, options.queueCapacity);
     return made!;
   }
 
@@ -444,6 +448,11 @@ export class Kernel implements TimerSink {
       throw new KernelUsageError(`Kernel "${this.name}": start(${show(slot)}) needs a slot from claim() that is not started yet`);
     }
     this.checkStart('start', def, priority, queueCapacity);
+    return this.startChecked(slot, def, priority, queueCapacity);
+  }
+
+  /** start() after its checks: the slot is claimed, the definition, priority and capacity valid. */
+  private startChecked(slot: number, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
     const other = this.prioToSlot[priority - 1]!;
     if (other >= 0) {
       throw new KernelConfigError(`Kernel "${this.name}": priority ${priority} is already used by active object ${other}; priorities are unique`);

@@ -63,3 +63,11 @@ export function states(r: SimFirmware): Record<string, string> {
 }
 
 export { MACHINE_NAMES };
+
+/** The REC_LOG codes of every loaded machine's time events (their logged p1, in c, is a due time). */
+export function timeEventCodes(r: SimFirmware): Set<number> {
+  const defs = r.fw.definitions();
+  const out = new Set<number>();
+  for (let m = 0; m < defs.length; m++) if (defs[m]) for (const sig of timerSignals(defs[m]!)) out.add(eventCode(m, sig));
+  return out;
+}

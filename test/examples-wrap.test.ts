@@ -5,10 +5,10 @@
 // an early cycle, shifted in time.
 import { strict as assert } from './support/assert.js';
 import { assertCatchesAllocation, assertNoAllocation } from './support/alloc.js';
-import { bootSim, eventCode, scheduleScenario, SCENARIO_MS, type SimFirmware } from '../examples/sim.js';
+import { bootSim, scheduleScenario, SCENARIO_MS, type SimFirmware } from '../examples/sim.js';
 import { REC_FIRST_OUTPUT, REC_LOG } from '../hosts/sim/trace.js';
 import { Kernel, type KernelHost } from '../src/kernel.js';
-import { BLINKER, DEBOUNCER, PORT, timerSignals } from './examples-support.js';
+import { timeEventCodes } from './examples-support.js';
 
 const P31 = 2 ** 31;
 const P32 = 2 ** 32;
@@ -72,12 +72,6 @@ describe('examples: stale expiries across the clock wrap (the kernel drops them)
   });
 });
 
-/** The time events of blinky and port-reset, as REC_LOG codes (their p1 is a due time). */
-function timeEventCodes(r: SimFirmware): number[] {
-  const defs = r.fw.definitions();
-  return [DEBOUNCER, BLINKER, PORT].flatMap((m) => timerSignals(defs[m]!).map((sig) => eventCode(m, sig)));
-}
-
 /** One scenario cycle of blinky + port-reset on a simulator whose clock starts at `startMs` (the cycle's time 0). */
 function runScenario(startMs: number): SimFirmware {
   const r = bootSim({ examples: ['blinky', 'port-reset'], seed: 5, sim: { startMs } });
@@ -115,7 +109,7 @@ describe('examples: blinky and port-reset across the clock wrap', function () {
           assert.equal(b.kind(i), a.kind(i), where);
           assert.equal(b.a(i), a.a(i), where);
           assert.equal(b.b(i), a.b(i), where);
-          if (a.kind(i) === REC_LOG && codes.includes(a.a(i))) {
+          if (a.kind(i) === REC_LOG && codes.has(a.a(i))) {
             // p1 is the due time modulo 2^32 as a signed int32: shifted by the same amount.
             assert.equal((b.c(i) - a.c(i)) | 0, (shiftUs / 1000) | 0, where);
             timeEvents++;

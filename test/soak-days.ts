@@ -6,10 +6,10 @@
 // events' due times by wrap-safe difference), shifted to its start. Contact
 // bounce is off (its random toggles would shift each cycle by a few ms).
 // Used by test/sim-tickless.test.ts (72 hours) and scripts/soak-days.mjs (40 days).
-import { bootSim, eventCode, scheduleScenario, SCENARIO_MS, type SimFirmware } from '../examples/sim.js';
+import { bootSim, scheduleScenario, SCENARIO_MS } from '../examples/sim.js';
 import { EXAMPLE_NAMES } from '../examples/firmware.js';
 import { REC_FIRST_OUTPUT, REC_LOG, type Trace } from '../hosts/sim/trace.js';
-import { timerSignals } from './examples-support.js';
+import { timeEventCodes } from './examples-support.js';
 
 export interface DaysResult {
   startMs: number;
@@ -24,14 +24,6 @@ export interface DaysResult {
   outputsPerCycle: number;
   states: Record<string, string>;
   counters: Record<string, number>;
-}
-
-/** REC_LOG codes of the machines' time events (their p1, logged in c, is a due time). */
-function timeEventCodes(r: SimFirmware): Set<number> {
-  const defs = r.fw.definitions();
-  const out = new Set<number>();
-  for (let m = 0; m < defs.length; m++) if (defs[m]) for (const sig of timerSignals(defs[m]!)) out.add(eventCode(m, sig));
-  return out;
 }
 
 /** Output records [from, to) as "t kind a b c", times relative to `t0`; due times by wrap-safe difference. */

@@ -21,6 +21,8 @@ export interface Tickable {
 /** Run to completion of everything ready; returns the number of events dispatched. */
 export interface Runnable {
   run(): number;
+  /** Optional, for the simulator's `tickless` option (the kernel has it): true while some event waits to run. */
+  readonly ready?: boolean;
 }
 
 /** An event queue or an active object: accepts an event or refuses it (false) and counts the refusal. */

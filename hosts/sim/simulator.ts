@@ -435,7 +435,7 @@ export class Simulator {
   /** Tickless: with nothing left to run, sleep the tick source until the next time event (or an input). */
   private sleepWhenIdle(t: number): void {
     const tk = this.tickable;
-    const rn = this.runnable as unknown as { ready?: boolean } | null;
+    const rn = this.runnable;
     if (tk === null || tk.nextDelay === undefined || (rn !== null && rn.ready === true)) return;
     const d = tk.nextDelay(t / 1000);
     this.clock.sleepUntil(d < 0 ? Infinity : t + d * 1000);
