@@ -88,15 +88,8 @@
  * Indices are free-running 32-bit counters (head, tail) that wrap; the
  * `initialIndex` option starts them anywhere (for wrap-around tests).
  *
- * Measured cost (bench/queue.bench.ts, `npm run bench`, release build with
- * DEBUG checks off; XS steps are deterministic; one op = one post + one get):
- *   case                                     XS steps/op  slots/op  chunk B/op  vs baseline
- *   hand-written Int32Array ring, sig+4 par  238          0         0           (baseline)
- *   EventQueue post+get, reading p0..p3      329          0         0           1.38x
- *   EventQueue postUrgent+get, p0..p3        330          0         0           1.39x
- *   array push/shift of event objects        113          6         64          0.47x
- *   hand-written ring, signal only           117          0         0           (baseline)
- *   EventQueue post(sig)+get                 313          0         0           2.68x
+ * Measured cost: docs/queue.md "Measured cost" (bench/queue.bench.ts, from
+ * bench results; 0 slots and 0 chunk bytes per post + get on XS).
  * (the queue always stores and copies four parameters, 0 when not passed).
  */
 import { KeelError } from './errors.js';

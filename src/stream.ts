@@ -125,20 +125,8 @@
  * write and one pending read per BlockStream; signals 0..65535; head/tail are
  * free-running 32-bit counters (option `initialIndex` starts them anywhere).
  *
- * Measured cost (`node scripts/bench.mjs stream`; XS steps per call of the
- * bench function, including ~22 of probe/call overhead, deterministic; 0 slots
- * and 0 chunk bytes in every row; Node ns/call, noisy; DEBUG on):
- *   case                                              XS steps  vs baseline   Node ns
- *   hand ring f64, write+take one (closure locals)        83    (baseline)       5.5
- *   hand ring class put()+take() (no counters/readiness) 147    1.77x            8.1
- *   Stream<f64> writeOne + next                          195    2.35x            9.7
- *   Stream<f64> next on empty                             73    0.88x            4.8
- *   hand ring f64 copy 64 in + 64 out                   3557    (baseline)     181
- *   Stream<f64> write(64) + read(64)                    3850    1.08x          174
- *   Stream<u8>  write(64) + read(64)                    3850    1.08x (u8 hand ring 3557)  404
- *   hand Int32Array handle ring + pool tryClaim/release  216    (baseline)      36
- *   BlockStream tryClaim + send + receive + release      364    1.69x           45
- *   BlockStream beginWrite+commitWrite+beginRead+endRead 470    2.18x           41
+ * Measured cost: docs/stream.md (bench/stream.bench.ts, from bench results;
+ * 0 slots and 0 chunk bytes in every row).
  *
  * Release builds: the constructors' checks (StreamConfigError), the range
  * checks of write()/read() (a null or non-array argument, offsets, counts:
