@@ -21,6 +21,14 @@ export interface BenchCase {
   opsPerCall?: number;
   /** Calls measured on XS (default 10,000). Lower it for cases that allocate, so no GC runs mid-measurement. */
   xsCalls?: number;
+  /** Set for a case that runs on the keel-xs host only (it needs $xs functions); says why. Node skips it. */
+  xsOnly?: string;
+  /**
+   * XS only: further measured figures of the case (e.g. latency percentiles
+   * from a thread run), named with their unit; run after the counters'
+   * measurement, stored in the row's `figures`.
+   */
+  figures?: () => Record<string, number>;
 }
 
 export interface BenchFile {
@@ -49,6 +57,7 @@ export interface XsRow {
   slotsPerOp: number;
   chunkBytesPerOp: number;
   collections: number;
+  figures?: Record<string, number>;
 }
 
 /** Runs every case on the XS host and prints one `KEEL-BENCH {json}` line per case. */
@@ -68,6 +77,7 @@ export function runOnXs(file: BenchFile, emit: (line: string) => void): void {
       chunkBytesPerOp: a.chunkBytes / ops,
       collections: a.collections,
     };
+    if (c.figures !== undefined) row.figures = c.figures();
     emit('KEEL-BENCH ' + JSON.stringify(row));
   }
 }

@@ -92,13 +92,16 @@
  * and nothing corrupted the buffer: sum(posted) === taken + dropped + skipped + length.
  *
  * No Atomics (Moddable on RP2040 today has none): pass `atomics:
- * singleCoreAtomics` and a plain ArrayBuffer. That is correct on a single
- * core where JS never preempts JS (Moddable's event loop). A C interrupt
- * handler may also post, as described in docs/queue-layout.md: either it is
- * the queue's only producer ('single' mode, and JS does not post to that
- * queue), or the queue is in 'multiple' mode and the board supplies an
- * `atomics` whose compareExchange masks interrupts. For queues used only by JS
- * on one VM, EventQueue is the right choice. The board code decides.
+ * singleCoreAtomics`. That is correct on a single core where JS never
+ * preempts JS (Moddable's event loop). A C interrupt handler may also post,
+ * as described in docs/queue-layout.md, but only into memory that never
+ * moves: a SharedArrayBuffer, or a host buffer allocated in C (the
+ * interrupt bridge's InterruptSource.ring), never a plain ArrayBuffer, whose
+ * data a compacting collection moves. Either the C handler is the queue's
+ * only producer ('single' mode, and JS does not post to that queue), or the
+ * queue is in 'multiple' mode and the board supplies an `atomics` whose
+ * compareExchange masks interrupts. For queues used only by JS on one VM,
+ * EventQueue is the right choice. The board code decides.
  *
  *   Lifecycle of a slot (position t, slot t & (slots-1)):
  *

@@ -7,7 +7,8 @@
 // Only sources are used: never the package's prebuilt binaries or its Node API.
 //
 // The binary is cached under node_modules/.cache/keel/xs-host-<hash>/keel-xs,
-// keyed by the sources' location and version, our C file and the flags.
+// keyed by the sources' location and version, our C files (keel-xs.c and
+// hosts/native/keel_isr.c/.h, the interrupt bridge's producer) and the flags.
 //
 //   node hosts/xs/build.mjs          build if needed, print the binary's path
 //   import { ensureXsHost } from './hosts/xs/build.mjs'
@@ -123,8 +124,15 @@ export async function ensureXsHost({ quiet = false } = {}) {
   const cc = process.env.CC || 'cc';
   const { xsDir, platformDir, version } = locateSources();
   const hostC = join(here, 'keel-xs.c');
+  // The native interrupt bridge's C producer, compiled into the host for its $xs.isr* bench.
+  const nativeDir = join(root, 'hosts', 'native');
+  const isrC = join(nativeDir, 'keel_isr.c');
+  const isrH = join(nativeDir, 'keel_isr.h');
   const hash = createHash('sha256')
-    .update([xsDir, platformDir, version, cc, FLAGS.join(' '), GOAL_FLAGS.join(' '), readFileSync(hostC, 'utf8')].join('\n'))
+    .update(
+      [xsDir, platformDir, version, cc, FLAGS.join(' '), GOAL_FLAGS.join(' '), readFileSync(hostC, 'utf8'),
+        readFileSync(isrC, 'utf8'), readFileSync(isrH, 'utf8')].join('\n'),
+    )
     .digest('hex')
     .slice(0, 16);
   const outDir = join(root, 'node_modules', '.cache', 'keel', `xs-host-${hash}`);
@@ -138,11 +146,13 @@ export async function ensureXsHost({ quiet = false } = {}) {
     `-I${join(xsDir, 'platforms')}`,
     `-I${join(xsDir, 'sources')}`,
     `-I${platformDir}`,
+    `-I${nativeDir}`,
   ];
   const units = [
     ...XS_SOURCES.map((n) => join(xsDir, 'sources', `${n}.c`)),
     join(platformDir, 'xsnapPlatform.c'),
     hostC,
+    isrC,
   ];
   const started = Date.now();
   if (!quiet) process.stderr.write(`keel-xs: compiling the XS engine host (${units.length} files, once) ...\n`);
