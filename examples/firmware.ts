@@ -20,6 +20,7 @@
 import { Kernel, type KernelHost } from '../src/kernel.js';
 import type { HsmDefinition } from '../src/hsm.js';
 import type { EventQueue } from '../src/queue.js';
+import type { Trace } from '../src/trace.js';
 import { bootBlinky, type Blinky } from './blinky.js';
 import type { ExampleIo, InputSink } from './io.js';
 import { bootPortReset, type PortReset } from './port-reset.js';
@@ -39,6 +40,8 @@ export const FIRMWARE_OUTPUTS = 4;
 export interface FirmwareOptions {
   /** AO queue capacity of every example. Default 8. */
   readonly queueCapacity?: number;
+  /** A trace ring the kernel (and the machines it spawns) report into (src/trace.ts); none by default. */
+  readonly trace?: Trace;
 }
 
 /** One queue's numbers for the report. */
@@ -71,7 +74,7 @@ export class Firmware implements InputSink {
     const cap = options.queueCapacity ?? 8;
     this.queueCapacity = cap;
     // Time events: blinky's machines declare 7 (debounce; slow, fast and four double-blink phases), port-reset's 2.
-    this.kernel = new Kernel({ name: 'firmware', host, maxObjects: 8, timers: 12 });
+    this.kernel = new Kernel({ name: 'firmware', host, maxObjects: 8, timers: 12, trace: options.trace });
     this.blinky = examples.includes('blinky') ? bootBlinky(this.kernel, io, { queueCapacity: cap }) : null;
     this.portReset = examples.includes('port-reset') ? bootPortReset(this.kernel, io, { queueCapacity: cap }) : null;
     this.uart = examples.includes('uart-lines') ? bootUartLines(this.kernel, io, { queueCapacity: cap }) : null;

@@ -34,6 +34,16 @@ export interface RunOptions {
   engine: string;
   /** Virtual ms between progress calls. Default 1000. */
   progressMs?: number;
+  /** Records of the Keel trace ring the kernel reports into (`--trace`/`--report`); 0 or absent: no trace. */
+  traceCapacity?: number;
+}
+
+/** Sees the run between simulator steps (outside the measured step): `--trace` drains the trace ring here. */
+export interface RunObserver {
+  /** After boot, before the first step. */
+  boot(run: SimFirmware): void;
+  /** After each simulator step. */
+  step(run: SimFirmware): void;
 }
 
 /** The XS host's counters ($xs), or null on Node. */
@@ -71,11 +81,13 @@ export function runExamples(
   out: (line: string) => void,
   progress: ((nowMs: number, endMs: number) => void) | null,
   probe: AllocationCounters | null,
+  observer: RunObserver | null = null,
 ): RunResult {
   const run = bootSim({
     examples: options.examples,
     seed: options.seed,
     sim: { traceMode: 'ring', traceCapacity: 65536 },
+    traceCapacity: options.traceCapacity ?? 0,
   });
   const { sim, fw } = run;
   const printer = new TracePrinter(sim.trace, simNames(fw));
@@ -84,6 +96,7 @@ export function runExamples(
   const every = options.progressMs ?? 1000;
   out(`keel examples: ${options.examples.join(', ')} on the simulator (${options.engine}), ${end} ms virtual, seed ${options.seed}${options.faults ? ', faults on' : ''}`);
   if (!options.quiet) printer.drain(print); // boot: initial states
+  if (observer !== null) observer.boot(run);
   let cycle = 0;
   scheduleScenario(sim, fw, cycle, options.faults);
   let nextCycle = SCENARIO_MS;
@@ -120,6 +133,7 @@ export function runExamples(
     } else did = sim.step(end);
     if (!did) break;
     steps++;
+    if (observer !== null) observer.step(run);
     if (!options.quiet && !midLine(sim.trace)) lines += printer.drain(print);
     if (progress !== null && sim.now() >= nextProgress) {
       progress(sim.now(), end);
@@ -127,6 +141,7 @@ export function runExamples(
     }
   }
   sim.runUntil(end);
+  if (observer !== null) observer.step(run);
   if (!options.quiet) lines += printer.drain(print);
   if (progress !== null) progress(end, end);
   const result: RunResult = {

@@ -33,6 +33,7 @@
  *               line and press show the machines still respond
  */
 import { NO_BYTE } from '../hosts/sim/uart.js';
+import { Trace } from '../src/trace.js';
 import { Simulator, type SimOptions } from '../hosts/sim/simulator.js';
 import type { SimNames } from '../hosts/sim/printer.js';
 import { Firmware, FIRMWARE_OUTPUTS, FIRMWARE_PINS, MACHINE_NAMES, OUTPUT_NAMES, PIN_NAMES, type ExampleName } from './firmware.js';
@@ -93,12 +94,16 @@ export interface BootSimOptions {
   queueCapacity?: number;
   /** Passed to the Simulator (trace size and mode, runOn, ...). */
   sim?: SimOptions;
+  /** Records of a Keel trace ring (src/trace.ts, clock: the simulator's ms) the kernel reports into; 0 (default): none. */
+  traceCapacity?: number;
 }
 
 export interface SimFirmware {
   sim: Simulator;
   fw: Firmware;
   io: SimIo;
+  /** The Keel trace ring (option traceCapacity), or null. */
+  trace: Trace | null;
 }
 
 /** Boots the firmware on a new simulator (boot time; allocates). Same options + same scenario = same run. */
@@ -111,7 +116,8 @@ export function bootSim(options: BootSimOptions): SimFirmware {
     ...options.sim,
   });
   const io = new SimIo(sim);
-  const fw = new Firmware(sim, io, options.examples, { queueCapacity: options.queueCapacity ?? 8 });
+  const trace = (options.traceCapacity ?? 0) > 0 ? new Trace({ name: 'sim', clock: () => sim.now(), capacity: options.traceCapacity, maxObjects: 64 }) : null;
+  const fw = new Firmware(sim, io, options.examples, { queueCapacity: options.queueCapacity ?? 8, trace: trace ?? undefined });
   sim.inputs.onInterrupt((pin, level) => {
     fw.onEdge(pin, level);
   });
@@ -129,7 +135,7 @@ export function bootSim(options: BootSimOptions): SimFirmware {
     sim.faults.addTarget(fw.kernel.port(fw.uart.parserAo));
     sim.faults.addPool(fw.uart.pool);
   }
-  return { sim, fw, io };
+  return { sim, fw, io, trace };
 }
 
 /** Names for the TracePrinter: pins, outputs, machines and their states, and events ("machine <- SIGNAL"). */

@@ -313,7 +313,7 @@ export class UartLines {
     this.maxLine = checkOption('uart-lines', 'maxLine', config.maxLine ?? 32, 10, 65535);
     const blocks = checkOption('uart-lines', 'txBlocks', config.txBlocks ?? 4, 1, 1024);
     this.rx = new Stream({ type: 'u8', capacity: config.rxCapacity ?? 64, name: 'uart-rx' });
-    this.pool = new BlockPool({ name: 'uart-tx', blockSize: 16, count: blocks });
+    this.pool = new BlockPool({ name: 'uart-tx', blockSize: 16, count: blocks, trace: kernel.trace ?? undefined });
     this.tx = new BlockStream({ name: 'uart-tx', capacity: blocks, pool: this.pool });
     const cap = checkOption('uart-lines', 'queueCapacity', config.queueCapacity ?? 8, 2, 65535);
     const definition = parserDefinition(this);

@@ -3,6 +3,7 @@
 //
 //   npm start -- [--example port-reset|blinky|uart-lines|all] [--duration MS]
 //                [--engine node|xs] [--seed N] [--faults] [--quiet]
+//                [--trace FILE.ktr] [--report FILE.html]
 //
 // --engine node (default) bundles examples/run.ts for Node and runs it here.
 // --engine xs bundles the same code for the keel-xs engine host
@@ -10,6 +11,11 @@
 // report, including the slots and chunk bytes allocated after boot, measured
 // around every simulator step with the engine's own counters.
 // Progress ("virtual ms / total") goes to stderr, only when stderr is a TTY.
+// --trace / --report switch on the Keel trace ring (src/trace.ts) in the
+// kernel and write its records as a .ktr file (docs/trace-format.md; read it
+// with `keel trace FILE`) and/or a self-contained HTML report page
+// (tools/trace/session.ts). On XS the capture prints `KTR:<hex>` lines that
+// this script turns back into the file.
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +32,8 @@ const USAGE = `usage: npm start -- [options]
   --faults         add fault injection: interrupt storms and a burst of 10x the queue capacity,
                    a pool hold and a late tick, then normal input to show the machines respond
   --quiet          no live trace, only the report
+  --trace FILE     record the Keel trace (kernel, machines, pool) into FILE (.ktr; read with keel trace FILE)
+  --report FILE    write one self-contained HTML page: diagrams, timeline, queue depth, pool free, the report
   --help`;
 
 function fail(message) {
@@ -43,6 +51,8 @@ try {
       seed: { type: 'string', default: '1' },
       faults: { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
+      trace: { type: 'string' },
+      report: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -63,7 +73,27 @@ const EXAMPLES = ['port-reset', 'blinky', 'uart-lines'];
 const examples = v.example === 'all' ? EXAMPLES : v.example.split(',').map((s) => s.trim());
 for (const e of examples) if (!EXAMPLES.includes(e)) fail(`unknown example "${e}"; use one of ${EXAMPLES.join(', ')} or all`);
 
-const options = { examples, durationMs, seed, quiet: v.quiet, faults: v.faults, engine: v.engine };
+if (v.trace === '' || v.report === '') fail('--trace and --report need a file name');
+const tracing = v.trace !== undefined || v.report !== undefined;
+// Records the trace ring holds between two drains (one simulator step).
+const TRACE_RING = 4096;
+const options = { examples, durationMs, seed, quiet: v.quiet, faults: v.faults, engine: v.engine, traceCapacity: tracing ? TRACE_RING : 0 };
+const sessionEntry = join(root, 'tools', 'trace', 'session.ts');
+let session = null;
+async function openSession(mod) {
+  session = new mod.TraceSession({
+    traceFile: v.trace ?? null,
+    reportFile: v.report ?? null,
+    host: `sim (${v.engine})`,
+    title: `keel examples: ${examples.join(', ')} (${v.engine}, ${durationMs} ms, seed ${seed}${v.faults ? ', faults' : ''})`,
+  });
+}
+async function closeSession(definitions) {
+  if (session === null) return;
+  const d = await session.close(definitions);
+  if (v.trace !== undefined) console.error(`npm start: trace written to ${v.trace} (${d.records.length} records, ${d.objects.size} objects)`);
+  if (v.report !== undefined) console.error(`npm start: report written to ${v.report}`);
+}
 const entry = join(root, 'examples', 'run.ts');
 const buildDir = join(root, 'build', 'start', `run-${process.pid}`);
 const showProgress = process.stderr.isTTY === true;
@@ -80,14 +110,20 @@ function clearProgress() {
 }
 function line(text) {
   clearProgress();
+  if (session !== null) session.line(text);
   process.stdout.write(text + '\n');
 }
 
 async function runOnNode() {
-  const [built] = await bundleForNode([entry], join(buildDir, 'node'));
+  const [built, sessionBuilt] = await bundleForNode(tracing ? [entry, sessionEntry] : [entry], join(buildDir, 'node'));
   const mod = await import(pathToFileURL(built).href);
-  mod.runExamples(options, line, progress, null);
+  if (tracing) await openSession(await import(pathToFileURL(sessionBuilt).href));
+  mod.runExamples(options, line, progress, null, session === null ? null : session.observer);
   clearProgress();
+  if (session !== null) {
+    session.end();
+    await closeSession(null);
+  }
   return 0;
 }
 
@@ -96,10 +132,39 @@ async function runOnXs() {
   const file = join(buildDir, 'xs', 'start.js');
   const prelude = readFileSync(join(root, 'hosts', 'xs', 'prelude.js'), 'utf8');
   // Progress lines are a private protocol between the XS script and this process.
+  if (tracing) await openSession(await import(pathToFileURL((await bundleForNode([sessionEntry], join(buildDir, 'node')))[0]).href));
+  // With --trace/--report the capture runs in XS too and prints each chunk of frames as a KTR:<hex> line.
+  const traceImports = tracing
+    ? `import { TraceCapture, toHexLine } from ${JSON.stringify(join(root, 'hosts', 'sim', 'trace-capture.ts'))};
+import { capacityOf, definitionsOf } from ${JSON.stringify(join(root, 'tools', 'trace', 'run-support.ts'))};
+let capture = null;
+let traced = null;
+const reportLines = [];
+let inReport = false;
+const observer = {
+  boot(run) {
+    traced = run;
+    capture = new TraceCapture(run.trace, (chunk) => print(toHexLine(chunk)), { host: 'sim (xs)' });
+    capture.begin(definitionsOf(run), capacityOf(run));
+  },
+  step() {
+    capture.drain();
+  },
+};
+const out = (line) => {
+  print(line);
+  if (line === '==== report ====') inReport = true;
+  else if (inReport && line !== '') reportLines.push(line);
+};
+`
+    : `const observer = null;
+const out = (line) => print(line);
+`;
   const entryCode = `import { runExamples } from ${JSON.stringify(entry)};
-const progress = (now, end) => print('KEEL-PROGRESS ' + now + ' ' + end);
+${traceImports}const progress = (now, end) => print('KEEL-PROGRESS ' + now + ' ' + end);
 try {
-  runExamples(${JSON.stringify(options)}, (line) => print(line), progress, $xs);
+  runExamples(${JSON.stringify(options)}, out, progress, $xs, observer);
+  if (observer !== null) capture.finish(traced.sim.now(), reportLines);
   $xs.exit(0);
 } catch (e) {
   print('npm start (xs): ' + e.name + ': ' + e.message);
@@ -119,13 +184,18 @@ try {
         if (text.startsWith('KEEL-PROGRESS ')) {
           const [now, end] = text.slice('KEEL-PROGRESS '.length).split(' ').map(Number);
           progress(now, end);
-        } else line(text);
+        } else if (text.startsWith('KTR:') && session !== null) session.hexLine(text);
+        else line(text);
       }
     });
     child.on('close', (code) => {
       if (buffered) line(buffered);
       clearProgress();
-      resolvePromise(code ?? 1);
+      if (session === null || code !== 0) resolvePromise(code ?? 1);
+      else closeSession(null).then(() => resolvePromise(0), (e) => {
+        console.error(`npm start: ${e && e.stack ? e.stack : e}`);
+        resolvePromise(1);
+      });
     });
   });
 }

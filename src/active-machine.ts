@@ -35,6 +35,10 @@
  *   RUNNING --kernel.stop(ao): recallAll, queued + deferred blocks released,
  *             time events destroyed--> slot FREE (this object is dead)
  *
+ * Tracing: with the kernel's `trace` option, the machine gets the same
+ * trace (HsmOptions.trace) and registers as an 'hsm' whose owner is this
+ * AO's trace object (kernel.traceIdOf(ao)); see src/trace.ts.
+ *
  * Allocation: spawnMachine and the constructor allocate (boot). `dispatch`,
  * `start`'s successors and `recallAll` allocate nothing: a method call, the
  * Hsm's dispatch and two number compares (XS test: test/active-machine.test.ts).
@@ -111,6 +115,9 @@ export class ActiveMachine<C> implements Behaviour {
       queue: port,
       timers: port,
       deferCapacity: options.deferCapacity ?? (definition.defers ? HSM_DEFAULT_DEFER_CAPACITY : 0),
+      // The kernel's trace, if any: the machine registers as an 'hsm' owned by this AO.
+      trace: port.kernel.trace ?? undefined,
+      traceOwner: port.kernel.trace === null ? 0 : port.kernel.traceIdOf(port.id),
     });
   }
 

@@ -92,28 +92,23 @@
  * | timeEventOf, timeEvents        | yes         | yes                              | no                |
  * | current, isIn, counters        | yes         | yes (pre-transition leaf)        | no                |
  *
- * Measured cost (bench/hsm.bench.ts, XS steps per dispatch(sig, p0..p3) with
- * all four parameters, as the kernel calls it, incl. ~26 steps of bench loop;
- * 0 slots, 0 chunk bytes):
- * | case                                             | keel Hsm | baseline / peer            | ratio |
- * |--------------------------------------------------|----------|----------------------------|-------|
- * | flat 3-state, 3 transitions + 3 internal events  | 304.8    | hand-written switch 116.5 (same handler calls); 91.0 inlined | 2.62x |
- * | PSiCC2 machine, the book's 21-event sequence     | 652.2    | hand-written nested switch 331.8 | 1.97x |
- * | XState 5, flat / PSiCC2                          |          | 8424.2 / 15643.3 steps, 837 / 1392 slots, 5977 / 15111 chunk B per event | 27.6x / 24.0x fewer steps |
- * | robot3, flat                                     |          | 881.4 steps, 43 slots, 104 chunk B per event | 2.89x fewer steps |
- * | 8 states/4 signals vs 256 states/64 signals      | 265.5    | 267.6                      | 1.01x |
- * Node (one later full run, DEBUG build, noisy shared machine): keel flat 22.3
- * ns, PSiCC2 88.1 ns per event; XState 311x / 113x slower, robot3 44x slower.
- * Targets from issue 5 NOT met: flat <= 1.5x a switch (2.62x); >= 50x fewer
- * XS steps than XState (27.6x / 24.0x). Met: PSiCC2 <= 2x (1.97x); 8 vs 256
- * states within 10% on XS (1.01x; Node 1.47x, where ns are noisy).
- * Timers (issue 12) leave these rows unchanged (machines without timers run
- * the same code and tables). With timers (DEBUG test build, host excluded:
- * a host whose arm/disarm do nothing): a transition between two states with
- * one `after` each costs ~290 XS steps more than without (a disarm on exit
- * and an arm on entry, each through a composed handler and a loop over the
- * state's timers); `hsm.arm` of a named timer ~60 steps plus the host's arm;
- * an expiry is dispatched like any event.
+ * Measured cost: docs/hsm.md "Measured cost" (bench/hsm.bench.ts; tables
+ * generated from bench/results by `npm run docs`), with the issue 5 targets.
+ * Machines without timers run the same code and tables as before timers
+ * existed. With timers, a transition between states with `after` adds a
+ * disarm on exit and an arm on entry (each through a composed handler and a
+ * loop over the state's timers); `hsm.arm` of a named timer adds the host's
+ * arm; an expiry is dispatched like any event.
+ *
+ * Tracing (options.trace, src/trace.ts; docs/trace.md): the machine
+ * registers as an 'hsm' with its definition and records DISPATCH, TRANSITION
+ * (before the action), EXIT/ENTRY per state left/entered (with or without
+ * handlers), INIT, DEFER, DROP, RECALL and REFUSE, with the definition's
+ * state ids. Off (or every machine kind filtered out): nothing, `dispatch`
+ * is the prototype's. On, the trace's onFilter hook makes `dispatch` an own
+ * property: 'compact' (default) the same steps plus one DISPATCH record per
+ * event (the decoder expands the transition's exits and entries), 'full' a
+ * traced copy that walks the tree, one record per step. No allocation.
  *
  * Lifecycle:
  *
@@ -168,6 +163,23 @@
  * and counted in every build.
  */
 import { KeelError } from './errors.js';
+import {
+  Trace,
+  TRACE_DEFER,
+  TRACE_DISPATCH,
+  TRACE_DROP,
+  TRACE_ENTRY,
+  TRACE_EXIT,
+  TRACE_FLAG_HISTORY,
+  TRACE_FLAG_IMPLIED,
+  TRACE_HSM_KINDS,
+  TRACE_HSM_STEP_KINDS,
+  TRACE_INIT,
+  TRACE_RECALL,
+  TRACE_REFUSE,
+  TRACE_TRANSITION,
+  ownMethods,
+} from './trace.js';
 
 // ---------------------------------------------------------------------------
 // Limits and constants
@@ -493,6 +505,15 @@ export interface HsmOptions<C> {
    * the AO's port (kernel.spawnMachine passes it); standalone, a fake (tests).
    */
   timers?: HsmTimerHost;
+  /**
+   * Records what the machine does (src/trace.ts): DISPATCH, TRANSITION,
+   * EXIT, ENTRY, INIT (state ids of the definition), DEFER, DROP, RECALL,
+   * REFUSE. The machine registers itself as an 'hsm' with its definition.
+   * kernel.spawnMachine passes the kernel's. Default none (one branch per dispatch).
+   */
+  trace?: Trace;
+  /** The trace object id of the AO running the machine (the registry's owner), 0 for none (default). */
+  traceOwner?: number;
 }
 
 /** For tools: one timer of a definition (an `after`/`every` entry or a named timer). */
@@ -520,6 +541,45 @@ export interface HsmTransitionInfo {
   history: boolean;
   /** The state exits stop at (not exited); null for internal transitions. */
   lca: string | null;
+}
+
+/** For tools: one state in `HsmDefinition.describe()` (index = state id; 0 is `top`). */
+export interface HsmStateDescription {
+  name: string;
+  /** The parent's name; null for `top`. */
+  parent: string | null;
+  /** 0 for `top`, 1 for top-level states. */
+  depth: number;
+  /** Direct substates, in declaration order. */
+  children: string[];
+  /** The target of the state's initial transition (`top`'s is the spec's `initial`); null for a leaf. */
+  initial: string | null;
+  /** The initial transition's action; null when it has none. */
+  initialAction: HsmStateAction<any> | null;
+  history: 'shallow' | 'deep' | null;
+  /** Signal names the state defers (`defer`), in signal order. */
+  defers: string[];
+}
+
+/** For tools: one transition in `HsmDefinition.describe()`, in declaration order. */
+export interface HsmTransitionDescription extends HsmTransitionInfo {
+  /** The guard function (tools show its `name`); null when unguarded. */
+  guard: HsmGuard<any> | null;
+  /** The action function; null when it has none. */
+  action: HsmAction<any> | null;
+  /** Index in `timers` of the after/every entry whose expiry triggers it; -1 for an `on` transition. */
+  timer: number;
+}
+
+/** For tools (diagrams, trace decoders): everything a definition declares, as plain data. */
+export interface HsmDescription {
+  name: string;
+  /** By state id; `states[0]` is `top`. */
+  states: HsmStateDescription[];
+  /** Signal names by value ('' for unused values), synthetic timer signals included. */
+  signals: string[];
+  transitions: HsmTransitionDescription[];
+  timers: HsmTimerInfo[];
 }
 
 // ---------------------------------------------------------------------------
@@ -1320,6 +1380,47 @@ export class HsmDefinition<C> {
     }
     return out;
   }
+
+  /**
+   * Everything the definition declares as one plain object: states with
+   * parent, children, initial target and action, history and deferred
+   * signals; transitions (as `transitions()`, plus guard and action functions
+   * and the timer that triggers them); timers (as `timers()`). For tools
+   * (`keel diagram`, trace decoders): it allocates on every call, so never
+   * call it on a hot path or on a device.
+   */
+  describe(): HsmDescription {
+    const n = this.stateCount;
+    const timers = this.timers();
+    const states: HsmStateDescription[] = [];
+    for (let i = 0; i < n; i++) {
+      const children: string[] = [];
+      for (let c = i + 1; c < n; c++) if (this.parent[c] === i) children.push(this.stateNames[c]!);
+      const it = this.initTarget[i]!;
+      const hk = this.histKind[i]!;
+      states.push({
+        name: this.stateNames[i]!,
+        parent: i === 0 ? null : this.stateNames[this.parent[i]!]!,
+        depth: this.depth[i]!,
+        children,
+        initial: it < 0 ? null : this.stateNames[it]!,
+        initialAction: this.initAction[i] ?? null,
+        history: hk === HIST_DEEP ? 'deep' : hk === HIST_SHALLOW ? 'shallow' : null,
+        defers: this.deferredIn(i),
+      });
+    }
+    const transitions: HsmTransitionDescription[] = this.transitions().map((info, t) => {
+      const sig = this.trSignal[t]!;
+      const k = this.timerOf[sig]!;
+      return {
+        ...info,
+        guard: this.trGuard[t] ?? null,
+        action: this.trAction[t] ?? null,
+        timer: k >= 0 && this.tmState[k]! >= 0 ? k : -1,
+      };
+    });
+    return { name: this.name, states, signals: this.signalNames.slice(), transitions, timers };
+  }
 }
 
 /**
@@ -1476,6 +1577,14 @@ export class Hsm<C> {
   private readonly fns: HsmStateAction<C>[];
   private readonly exitFn: (HsmStateAction<C> | undefined)[];
   private readonly histKind: Uint8Array;
+  /** The trace it reports into (option `trace`), or null. */
+  readonly trace: Trace | null;
+  /** Its trace object id (0 without a trace). */
+  readonly traceId: number;
+  /** traceId << 16: word 2 of its records without the kind. */
+  private readonly traceHead: number;
+  /** The trace's `machines` option is 'full' (one record per step). */
+  private readonly traceFull: boolean;
   // Timers (declared after the dispatch tables: not read by dispatch itself).
   /**
    * The machine's time event ids, one per timer slot of the definition
@@ -1544,6 +1653,18 @@ export class Hsm<C> {
     this.fns = d.fns;
     this.exitFn = d.exit;
     this.histKind = d.histKind;
+    const trace = options.trace ?? null;
+    if (trace !== null && !(trace instanceof Trace))
+      throw new HsmDefinitionError('BAD_OPTION', name, undefined, 'the trace option must be a Trace (new Trace({ clock })) or omitted');
+    this.trace = trace;
+    this.traceFull = trace !== null && trace.machines === 'full';
+    // The hook: while some machine kind passes its filter, `dispatch` is an own
+    // property (the traced form); else the prototype's (no branch at all).
+    // dispatch is swapped by the trace's onFilter hook: an own property first (frozen prototypes on Moddable).
+    if (trace !== null) ownMethods(this, ['dispatch']);
+    const id = trace === null ? 0 : trace.register('hsm', name, definition, options.traceOwner ?? 0, { onFilter: (f) => this.traceFilter(f) });
+    this.traceId = id;
+    this.traceHead = id << 16;
     const nt = d.timerCount;
     const host = options.timers;
     if (nt > 0 && host === undefined)
@@ -1580,8 +1701,27 @@ export class Hsm<C> {
     if (this.lock === LOCK_BUSY) throw new HsmUsageError('REENTRANT_DISPATCH', this.name, 'start() called from inside an action');
     if (this.leaf >= 0) throw new HsmUsageError('ALREADY_STARTED', this.name, 'start() called twice');
     this.lock = LOCK_BUSY;
-    this.leaf = this.drill(0);
+    const tr = this.trace;
+    if (tr === null) this.leaf = this.drill(0);
+    else if (this.traceFull) this.leaf = tr.filter[this.traceId] === 0 ? this.drill(0) : this.drillTraced(0);
+    else {
+      // Compact: one INIT record; the decoder expands the drill-down from top.
+      if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0)
+        tr.write(this.traceHead | TRACE_INIT | (TRACE_FLAG_IMPLIED << 8), 0xffff, this.definition.initTarget[0]!, 0, 0);
+      this.leaf = this.drill(0);
+    }
     this.lock = LOCK_IDLE;
+  }
+
+  /**
+   * The trace's onFilter hook (filter setters, registration): `dispatch`
+   * becomes the traced form while some kind it writes passes the machine's
+   * filter, else the prototype's untraced one.
+   */
+  private traceFilter(f: number): void {
+    const self = this as unknown as { dispatch: Hsm<C>['dispatch'] };
+    if ((f & TRACE_HSM_KINDS) === 0) self.dispatch = Hsm.prototype.dispatch;
+    else self.dispatch = this.traceFull ? this.dispatchTraced : this.dispatchCompact;
   }
 
   /** True after `start()`. */
@@ -1612,9 +1752,10 @@ export class Hsm<C> {
    */
   dispatch(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
     // Omitted parameters reach handlers as 0, never undefined. One test on the
-    // hot path (default parameter values cost ~24 XS steps per call): callers
+    // hot path (default parameter values cost XS steps on every call): callers
     // that pass all four (the kernel, queues) skip the slow path.
     if (p3 === undefined) return this.dispatchFilled(sig, p0, p1, p2);
+    // Tracing costs nothing here: a traced machine's `dispatch` is an own property (traceFilter()).
     if (this.lock !== LOCK_IDLE) throw this.lockError();
     if (DEBUG) {
       if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
@@ -1679,6 +1820,214 @@ export class Hsm<C> {
     this.leaf = (flags & TR_HISTORY) === 0 ? this.trLeaf[t]! : this.enterHistory(target);
     this.lock = LOCK_IDLE;
     return HSM_TRANSITION;
+  }
+
+  /**
+   * dispatch() of a machine with a 'compact' trace whose filter lets some
+   * machine kind through (own property `dispatch`, see traceFilter()): the
+   * same steps as dispatch() (keep the two in step), plus one DISPATCH record
+   * once the transition is known, before its action: flag TRACE_FLAG_IMPLIED
+   * and aux = the transition's index (the decoder expands TRANSITION, EXIT,
+   * ENTRY, INIT from the dictionary); without a transition (ignored,
+   * deferred) a plain DISPATCH. A history entry adds one INIT record
+   * (TRACE_FLAG_HISTORY, aux = the state resumed). Allocates nothing.
+   */
+  private dispatchCompact(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    if (p3 === undefined) return this.dispatchFilled(sig, p0, p1, p2);
+    if (this.lock !== LOCK_IDLE) throw this.lockError();
+    if (DEBUG) {
+      if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
+        throw new HsmUsageError('BAD_PARAM', this.name, 'dispatch() signal and parameters must be numbers');
+    }
+    const tr = this.trace!;
+    const row = this.rows[sig];
+    let s = this.leaf;
+    if (row === undefined) {
+      if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0) tr.write(this.traceHead | TRACE_DISPATCH, (sig & 0xffff) | (s << 16), 0, p0!, p1!);
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    let e = row[s]!;
+    while (e === 0) e = row[(s = this.parent[s]!)]!;
+    if (e >= IGNORE_MARK) {
+      if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0) tr.write(this.traceHead | TRACE_DISPATCH, sig | (this.leaf << 16), 0, p0!, p1!);
+      if (e === DEFER_MARK) return this.defer(sig, p0, p1, p2, p3);
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    this.lock = LOCK_BUSY;
+    let t = e - 1;
+    if (this.trGuard[t] !== undefined) {
+      t = this.guarded(row, s, t, p0, p1, p2, p3);
+      if (t < 0) {
+        this.lock = LOCK_IDLE;
+        if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0) tr.write(this.traceHead | TRACE_DISPATCH, sig | (this.leaf << 16), 0, p0!, p1!);
+        if (t === -2) return this.defer(sig, p0, p1, p2, p3);
+        this.ignored++;
+        return HSM_IGNORED;
+      }
+    }
+    // The one record (signals with a row are < 0x10000: no mask needed).
+    if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0)
+      tr.write(this.traceHead | (TRACE_DISPATCH | (TRACE_FLAG_IMPLIED << 8)), sig | (this.leaf << 16), t, p0!, p1!);
+    const ctx = this.ctx;
+    const a = this.trAction[t];
+    if (a !== undefined) a(ctx, p0!, p1!, p2!, p3, this);
+    const target = this.trTarget[t]!;
+    if (target < 0) {
+      this.lock = LOCK_IDLE;
+      return HSM_HANDLED;
+    }
+    const flags = this.trFlags[t]!;
+    const lca = this.trLca[t]!;
+    s = this.leaf;
+    if ((flags & TR_RECORD) !== 0) this.exitRecording(s, lca);
+    else {
+      const exit = this.exitFn;
+      const parent = this.parent;
+      while (s !== lca) {
+        const f = exit[s];
+        if (f !== undefined) f(ctx, this);
+        s = parent[s]!;
+      }
+    }
+    const seq = this.seq;
+    const fns = this.fns;
+    const end = this.trSeqEnd[t]!;
+    for (let i = this.trSeqStart[t]!; i < end; i++) fns[seq[i]!]!(ctx, this);
+    if ((flags & TR_HISTORY) === 0) this.leaf = this.trLeaf[t]!;
+    else {
+      if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0)
+        tr.write(this.traceHead | (TRACE_INIT | ((TRACE_FLAG_IMPLIED | TRACE_FLAG_HISTORY) << 8)), 0xffff | (target << 16), this.hist[target]!, 0, 0);
+      this.leaf = this.enterHistory(target);
+    }
+    this.lock = LOCK_IDLE;
+    return HSM_TRANSITION;
+  }
+
+  /**
+   * dispatch() with a trace whose filter lets some machine kind through: the
+   * same steps, with records, walking the tree instead of the precomputed
+   * sequences (those list only states that have handlers): DISPATCH, then
+   * TRANSITION (before the action), EXIT per state left, ENTRY per state
+   * entered, INIT per initial transition taken (before its entries).
+   */
+  private dispatchTraced(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): number {
+    if (p3 === undefined) return this.dispatchFilled(sig, p0, p1, p2);
+    if (this.lock !== LOCK_IDLE) throw this.lockError();
+    if (DEBUG) {
+      if (badParam(sig) || badParam(p0) || badParam(p1) || badParam(p2) || badParam(p3))
+        throw new HsmUsageError('BAD_PARAM', this.name, 'dispatch() signal and parameters must be numbers');
+    }
+    const tr = this.trace!;
+    const id = this.traceId;
+    tr.rec(TRACE_DISPATCH, id, sig, this.leaf, 0, p0!, p1!);
+    const row = this.rows[sig];
+    if (row === undefined) {
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    let s = this.leaf;
+    let e = row[s]!;
+    while (e === 0) e = row[(s = this.parent[s]!)]!;
+    if (e >= IGNORE_MARK) {
+      if (e === DEFER_MARK) return this.defer(sig, p0, p1, p2, p3);
+      this.ignored++;
+      return HSM_IGNORED;
+    }
+    this.lock = LOCK_BUSY;
+    let t = e - 1;
+    if (this.trGuard[t] !== undefined) {
+      t = this.guarded(row, s, t, p0, p1, p2, p3);
+      if (t < 0) {
+        this.lock = LOCK_IDLE;
+        if (t === -2) return this.defer(sig, p0, p1, p2, p3);
+        this.ignored++;
+        return HSM_IGNORED;
+      }
+    }
+    const target = this.trTarget[t]!;
+    tr.rec(TRACE_TRANSITION, id, sig, this.definition.trSource[t]!, target, p0!, p1!);
+    const a = this.trAction[t];
+    if (a !== undefined) a(this.ctx, p0!, p1!, p2!, p3, this);
+    if (target < 0) {
+      this.lock = LOCK_IDLE;
+      return HSM_HANDLED;
+    }
+    const flags = this.trFlags[t]!;
+    const lca = this.trLca[t]!;
+    this.exitTraced(this.leaf, lca, (flags & TR_RECORD) !== 0);
+    this.enterTraced(lca, target);
+    this.leaf = (flags & TR_HISTORY) === 0 ? this.drillTraced(target) : this.enterHistoryTraced(target);
+    this.lock = LOCK_IDLE;
+    return HSM_TRANSITION;
+  }
+
+  /** Traced: exits from `x` up to `lca` (not included), an EXIT record before each exit action; records history if asked. */
+  private exitTraced(x: number, lca: number, recording: boolean): void {
+    const tr = this.trace!;
+    const id = this.traceId;
+    const parent = this.parent;
+    const exit = this.exitFn;
+    const histKind = this.histKind;
+    const from = x;
+    let prev = -1;
+    while (x !== lca) {
+      if (recording) {
+        const hk = histKind[x]!;
+        if (hk !== HIST_NONE) this.hist[x] = hk === HIST_DEEP ? from : prev;
+      }
+      tr.rec(TRACE_EXIT, id, -1, x, 0, 0, 0);
+      const f = exit[x];
+      if (f !== undefined) f(this.ctx, this);
+      prev = x;
+      x = parent[x]!;
+    }
+  }
+
+  /** Traced: enters the states strictly below `from` down to `to`, top-down, an ENTRY record before each entry action. */
+  private enterTraced(from: number, to: number): void {
+    const tr = this.trace!;
+    const id = this.traceId;
+    const parent = this.parent;
+    const entry = this.definition.entry;
+    const sc = this.scratch;
+    let k = 0;
+    // Bound: depth <= maxDepth = scratch.length - 1.
+    for (let x = to; x !== from; x = parent[x]!) sc[k++] = x;
+    while (k > 0) {
+      const x = sc[--k]!;
+      tr.rec(TRACE_ENTRY, id, -1, x, 0, 0, 0);
+      const f = entry[x];
+      if (f !== undefined) f(this.ctx, this);
+    }
+  }
+
+  /** Traced drill(): from `s`, per initial transition an INIT record (state, aux = its target), its action, the entries. Returns the leaf. */
+  private drillTraced(s: number): number {
+    const tr = this.trace!;
+    const id = this.traceId;
+    const d = this.definition;
+    const initTarget = d.initTarget;
+    const initAction = d.initAction;
+    // Bound: each pass goes one level deeper.
+    while (initTarget[s]! >= 0) {
+      const to = initTarget[s]!;
+      tr.rec(TRACE_INIT, id, -1, s, to, 0, 0);
+      const a = initAction[s];
+      if (a !== undefined) a(this.ctx, this);
+      this.enterTraced(s, to);
+      s = to;
+    }
+    return s;
+  }
+
+  /** Traced enterHistory(). */
+  private enterHistoryTraced(target: number): number {
+    const h = this.hist[target]!;
+    if (h < 0) return this.drillTraced(target);
+    this.enterTraced(target, h);
+    return this.drillTraced(h);
   }
 
   /** dispatch() with the omitted parameters set to 0. */
@@ -1763,14 +2112,18 @@ export class Hsm<C> {
     const q = this.deferQ;
     if (q.count === q.capacity) {
       this.deferDropped++;
+      // DROP: aux 1 = the new event ('reject'), 2 = the oldest deferred one ('drop-oldest', signal of the new one).
+      if (this.trace !== null) this.trace.rec(TRACE_DROP, this.traceId, sig, this.leaf, this.dropOldest ? 2 : 1, p0!, p1!);
       if (!this.dropOldest) return HSM_DEFER_OVERFLOW;
       q.popFront();
       q.post(sig, p0, p1, p2, p3);
       this.deferred++;
+      if (this.trace !== null) this.trace.rec(TRACE_DEFER, this.traceId, sig, this.leaf, q.count, p0!, p1!);
       return HSM_DEFER_OVERFLOW;
     }
     q.post(sig, p0, p1, p2, p3);
     this.deferred++;
+    if (this.trace !== null) this.trace.rec(TRACE_DEFER, this.traceId, sig, this.leaf, q.count, p0!, p1!);
     return HSM_DEFERRED;
   }
 
@@ -1785,6 +2138,7 @@ export class Hsm<C> {
     } else if ((sig & 0xffff) !== sig) return this.refuseSignal();
     if (this.queue.post(sig, p0, p1, p2, p3)) return true;
     this.postRejected++;
+    if (this.trace !== null) this.trace.rec(TRACE_REFUSE, this.traceId, sig, -1, 0, p0, p1);
     return false;
   }
 
@@ -1797,6 +2151,7 @@ export class Hsm<C> {
     } else if ((sig & 0xffff) !== sig) return this.refuseSignal();
     if (this.queue.postUrgent(sig, p0, p1, p2, p3)) return true;
     this.postRejected++;
+    if (this.trace !== null) this.trace.rec(TRACE_REFUSE, this.traceId, sig, -1, 0, p0, p1);
     return false;
   }
 
@@ -1809,6 +2164,7 @@ export class Hsm<C> {
   private refuseSignal(): boolean {
     this.badSignals++;
     this.postRejected++;
+    if (this.trace !== null) this.trace.rec(TRACE_REFUSE, this.traceId, -1, -1, 0, 0, 0);
     return false;
   }
 
@@ -1825,6 +2181,7 @@ export class Hsm<C> {
     if (sig < 0) return false;
     if (this.queue.postUrgent(sig, q.p0, q.p1, q.p2, q.p3)) {
       this.recalled++;
+      if (this.trace !== null) this.trace.rec(TRACE_RECALL, this.traceId, sig, -1, q.count, q.p0, q.p1);
       return true;
     }
     q.postUrgent(sig, q.p0, q.p1, q.p2, q.p3);
@@ -1848,6 +2205,7 @@ export class Hsm<C> {
         break;
       }
       this.recalled++;
+      if (this.trace !== null) this.trace.rec(TRACE_RECALL, this.traceId, sig, -1, q.count, q.p0, q.p1);
       n++;
     }
     return n;

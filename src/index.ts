@@ -23,3 +23,4 @@ export * from './kernel.js';
 export * from './active-machine.js';
 export * from './stream.js';
 export * from './shared-stream.js';
+export * from './trace.js';

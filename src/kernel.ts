@@ -135,6 +135,14 @@
  * posted signal >= TIME_EVENT_TAG is taken for an expiry and dropped as
  * stale unless its p0 and p2 happen to name a current one.
  *
+ * Tracing (options.trace, src/trace.ts; docs/trace.md): the kernel registers
+ * itself and one 'ao' per slot, records POST/REFUSE/DISPATCH per AO and its
+ * time events (TIME_ARM, TIME_DISARM, TIME_EXPIRE, TIME_STALE), and passes
+ * the trace to spawnMachine's machines. Off, or every AO's kinds filtered
+ * out: post and the run loop pay nothing (their traced forms are own
+ * properties swapped in by the trace's onFilter hook); other hooks one
+ * branch. POST/REFUSE flags name the AO that posted from its dispatch. No allocation.
+ *
  * Limits: maxObjects 1..32 slots; priorities 1..32, unique among running AOs;
  * `maxSignals` signals for publish/subscribe and block signals (0..maxSignals-1);
  * `timers` time events; run() dispatches at most `maxBurst` events per call.
@@ -158,6 +166,28 @@ import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from '
 import { TimerTable, type TimerSink } from './timer.js';
 import { ActiveMachine, type SpawnMachineOptions } from './active-machine.js';
 import type { HsmDefinition } from './hsm.js';
+import {
+  Trace,
+  TRACE_FLAG_SENDER_MASK,
+  TRACE_DISPATCH,
+  TRACE_POST,
+  TRACE_REFUSE,
+  TRACE_TIME_ARM,
+  TRACE_TIME_DISARM,
+  TRACE_TIME_EXPIRE,
+  TRACE_TIME_STALE,
+  ownMethods,
+} from './trace.js';
+
+/** Filter bits of the two hottest hooks (a literal costs fewer XS steps than 1 << TRACE_POST). */
+const BIT_POST = 1 << TRACE_POST;
+const BIT_DISPATCH = 1 << TRACE_DISPATCH;
+
+/** @internal EventQueue's free-running counters (TS-private there): length = (tail - head) | 0, read by the traced post without a getter call. */
+interface QueueCounters {
+  readonly head: number;
+  readonly tail: number;
+}
 
 /** What an active object does with events: a state machine fits. */
 export interface Behaviour {
@@ -259,11 +289,14 @@ export class AoPort {
   arm(id: number, delayMs: number, periodMs = 0): number {
     // Straight to the table (one call less than kernel.arm: a machine arms on every timed entry).
     const k = this.kernel;
+    if (k.trace !== null) return k.tracedArm(this.id, id, delayMs, periodMs);
     return k.timers.arm(id, k.host.now(), delayMs, periodMs);
   }
   /** Disarms time event `id`; true if it was armed. A queued expiry of it is stale either way. Allocates nothing. */
   disarm(id: number): boolean {
-    return this.kernel.timers.disarm(id);
+    const k = this.kernel;
+    if (k.trace !== null) return k.tracedDisarm(this.id, id);
+    return k.timers.disarm(id);
   }
   /** Per time event id: nonzero while armed or its expiry may be queued (TimerTable.live): a machine skips needless disarms. */
   get live(): Uint8Array {
@@ -290,6 +323,12 @@ export interface KernelOptions {
   pool?: BlockOwner;
   /** Clock and idle hook. Default: a clock that stays at 0 (tick() callers pass times). */
   host?: KernelHost;
+  /**
+   * Records what the kernel does (src/trace.ts): registers the kernel and
+   * one 'ao' object per slot at construction, and passes the trace to the
+   * machines spawnMachine() makes. Default none (one branch per hook).
+   */
+  trace?: Trace;
 }
 
 const ZERO_CLOCK: KernelHost = Object.freeze({ now: () => 0 });
@@ -332,6 +371,14 @@ export class Kernel implements TimerSink {
   private readonly pool: BlockOwner | null;
   /** The AO being dispatched to, or -1 outside a dispatch (one write each way per event). */
   private dispatchingAo = -1;
+  /** The trace it reports into (option `trace`), or null. */
+  readonly trace: Trace | null;
+  /** Trace object id of the kernel (0 without a trace); slot `ao` is traceId + 1 + ao. */
+  readonly traceId: number;
+  /** Trace object id of slot 0 (traceId + 1). */
+  private traceBase: number;
+  /** AOs registered with the trace so far (their onFilter hooks run during registration). */
+  private traceAos = 0;
 
   constructor(options: KernelOptions = {}) {
     const name = options.name ?? 'kernel';
@@ -364,6 +411,24 @@ export class Kernel implements TimerSink {
     this.subscribers = new Int32Array(maxSignals);
     this.carriesBlock = new Uint8Array(maxSignals);
     this.timers = new TimerTable({ name: `${name}.timers`, capacity: options.timers ?? 16 }, this);
+    const trace = options.trace ?? null;
+    if (trace !== null && !(trace instanceof Trace)) {
+      throw new KernelConfigError(`Kernel "${name}": the trace option must be a Trace (new Trace({ clock })), got ${show(trace)}`);
+    }
+    this.trace = trace;
+    let tid = 0;
+    this.traceBase = 0;
+    if (trace !== null) {
+      // post and next are swapped by the trace's onFilter hook: own properties first (frozen prototypes on Moddable).
+      ownMethods(this, ['post', 'next']);
+      tid = trace.register('kernel', name);
+      this.traceBase = tid + 1;
+      // The hook: while some AO's filter lets a kind through, post and next are
+      // own properties (the traced forms); else the prototype's (no branch at all).
+      const onFilter = (): void => this.traceFilter();
+      for (let i = 0; i < maxObjects; i++) trace.register('ao', `${name}.ao${i}`, undefined, tid, { onFilter });
+    }
+    this.traceId = tid;
   }
 
   // ---- slots ---------------------------------------------------------------
@@ -537,6 +602,14 @@ export class Kernel implements TimerSink {
     this.behaviours[ao] = null;
   }
 
+  /** The trace object id of slot `ao` (an 'ao' registered at construction); 0 without a trace. */
+  traceIdOf(ao: number): number {
+    if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects) {
+      throw new KernelUsageError(`Kernel "${this.name}": traceIdOf(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1})`);
+    }
+    return this.trace === null ? 0 : this.traceBase + ao;
+  }
+
   /** True when `ao` is a running active object. */
   isRunning(ao: number): boolean {
     return Number.isInteger(ao) && ao >= 0 && ao < this.maxObjects && this.state[ao] === RUNNING;
@@ -563,24 +636,87 @@ export class Kernel implements TimerSink {
   post(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     // queueFor(), inlined on the hottest path: (ao & 31) === ao is an integer 0..31 (strings fail it).
     if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
-    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) return false;
+    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) {
+      if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
+      return false;
+    }
     this.readySet |= 1 << (this.prio[ao]! - 1);
+    // Tracing costs nothing here: a traced kernel's `post` is an own property (postTraced, traceFilter()).
+    return true;
+  }
+
+  /**
+   * post() of a kernel whose trace lets some kind of one of its AOs through
+   * (own property `post`, see traceFilter()): the same steps (keep the two in
+   * step), plus a POST record (aux = queue length after, flags = the sending
+   * AO's slot + 1 when posted from a dispatch) or a REFUSE record.
+   */
+  private postTraced(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
+    const q = this.queues[ao]!;
+    if (!q.post(sig, p0, p1, p2, p3)) {
+      this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
+      return false;
+    }
+    this.readySet |= 1 << (this.prio[ao]! - 1);
+    const t = this.trace!;
+    const o = this.traceBase + ao;
+    if ((t.filter[o]! & BIT_POST) !== 0) {
+      // Trace.write() of a 'ring' trace, inlined on this hot path (keep in step
+      // with it; a 'stop' trace gets postTracedStop). A posted signal is
+      // 0..0xFFFF: word 3 is the signal with state "none".
+      const seq = t.total;
+      t.total = seq + 1;
+      const i = seq % t.capacity;
+      const w = t.words;
+      const b = i * 10;
+      w[b] = seq;
+      const c = t.clock;
+      w[b + 1] = c === null ? t.now : c();
+      w[b + 2] = (o << 16) | TRACE_POST | ((this.dispatchingAo + 1) << 8);
+      w[b + 3] = sig | -65536;
+      // q.length without the getter call: EventQueue's free-running int32 counters.
+      w[b + 4] = ((q as unknown as QueueCounters).tail - (q as unknown as QueueCounters).head) | 0;
+      const pa = t.params;
+      pa[i * 5 + 3] = p0;
+      pa[i * 5 + 4] = p1;
+    }
+    return true;
+  }
+
+  /** post() of a kernel with a 'stop' trace (own property `post`): the same steps, the records through Trace.write(). */
+  private postTracedStop(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+    if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
+    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) {
+      this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
+      return false;
+    }
+    this.readySet |= 1 << (this.prio[ao]! - 1);
+    this.traceEvent(TRACE_POST, ao, sig, p0, p1);
     return true;
   }
 
   /** Posts LIFO (to the front) of `ao`'s queue. */
   postUrgent(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     const q = this.queueFor(ao);
-    if (!q.postUrgent(sig, p0, p1, p2, p3)) return false;
+    if (!q.postUrgent(sig, p0, p1, p2, p3)) {
+      if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
+      return false;
+    }
     this.readySet |= 1 << (this.prio[ao]! - 1);
+    if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, p0, p1);
     return true;
   }
 
   /** Posts only while at least `margin` records stay free (QP's rule). */
   postWithMargin(ao: number, margin: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     const q = this.queueFor(ao);
-    if (!q.postWithMargin(margin, sig, p0, p1, p2, p3)) return false;
+    if (!q.postWithMargin(margin, sig, p0, p1, p2, p3)) {
+      if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
+      return false;
+    }
     this.readySet |= 1 << (this.prio[ao]! - 1);
+    if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, p0, p1);
     return true;
   }
 
@@ -604,8 +740,12 @@ export class Kernel implements TimerSink {
    */
   postTimeEvent(owner: number, sig: number, id: number, due: number, gen: number): boolean {
     if (this.state[owner] !== RUNNING) return false;
-    if (!this.queues[owner]!.postTagged(sig, id, due, gen, 0)) return false;
+    if (!this.queues[owner]!.postTagged(sig, id, due, gen, 0)) {
+      if (this.trace !== null) this.traceEvent(TRACE_REFUSE, owner, sig, id, due);
+      return false;
+    }
     this.readySet |= 1 << (this.prio[owner]! - 1);
+    if (this.trace !== null) this.traceTimer(TRACE_TIME_EXPIRE, owner, sig, id, due, gen);
     return true;
   }
 
@@ -654,7 +794,8 @@ export class Kernel implements TimerSink {
       if (this.queues[ao]!.post(sig, p0, p1, p2, p3)) {
         this.readySet |= 1 << bit;
         delivered++;
-      }
+        if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, p0, p1);
+      } else if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
     }
     return delivered;
   }
@@ -680,7 +821,9 @@ export class Kernel implements TimerSink {
       if (this.queues[ao]!.post(sig, handle, p1, p2, p3)) {
         this.readySet |= 1 << bit;
         delivered++;
+        if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, handle, p1);
       } else {
+        if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, handle, p1);
         pool.release(handle);
       }
     }
@@ -740,12 +883,46 @@ export class Kernel implements TimerSink {
    */
   arm(id: number, delayMs: number, periodMs?: number): number {
     // No default parameter value: an omitted one costs more XS steps than this test.
+    if (this.trace !== null) return this.tracedArm(-1, id, delayMs, periodMs === undefined ? 0 : periodMs);
     return this.timers.arm(id, this.host.now(), delayMs, periodMs === undefined ? 0 : periodMs);
   }
 
   /** Disarms time event `id`; true if it was armed. An expiry of it still queued becomes stale either way. */
   disarm(id: number): boolean {
+    if (this.trace !== null) return this.tracedDisarm(-1, id);
     return this.timers.disarm(id);
+  }
+
+  /**
+   * @internal arm() with a trace: arms, then records TIME_ARM (aux = id,
+   * p0 = delay, p1 = period) for `owner` (-1: the time event's owner).
+   */
+  tracedArm(owner: number, id: number, delayMs: number, periodMs: number): number {
+    const due = this.timers.arm(id, this.host.now(), delayMs, periodMs);
+    this.traceTimer(TRACE_TIME_ARM, owner < 0 ? this.timers.ownerOf(id) : owner, -1, id, delayMs, periodMs);
+    return due;
+  }
+
+  /** @internal disarm() with a trace: disarms, then records TIME_DISARM (aux = id, p0 = 1 if it was armed). */
+  tracedDisarm(owner: number, id: number): boolean {
+    const was = this.timers.disarm(id);
+    this.traceTimer(TRACE_TIME_DISARM, owner < 0 ? this.timers.ownerOf(id) : owner, -1, id, was ? 1 : 0, 0);
+    return was;
+  }
+
+  /** Records (kind, AO `ao`, sig, aux = its queue length, p0, p1; POST/REFUSE: flags = sender slot + 1) if the trace's filter lets it through (trace set). */
+  private traceEvent(kind: number, ao: number, sig: number, p0: number, p1: number): void {
+    const t = this.trace!;
+    const obj = this.traceBase + ao;
+    const from = kind === TRACE_DISPATCH ? 0 : (this.dispatchingAo + 1) & TRACE_FLAG_SENDER_MASK;
+    if ((t.filter[obj]! & (1 << kind)) !== 0) t.write((obj << 16) | kind | (from << 8), (sig & 0xffff) | -65536, this.queues[ao]!.length, p0, p1);
+  }
+
+  /** Records a time-event kind for AO `ao` (aux = time event id) if the filter lets it through (trace set). */
+  private traceTimer(kind: number, ao: number, sig: number, id: number, p0: number, p1: number): void {
+    const t = this.trace!;
+    const obj = this.traceBase + ao;
+    if ((t.filter[obj]! & (1 << kind)) !== 0) t.put(kind, obj, sig, -1, id, p0, p1);
   }
 
   /**
@@ -762,6 +939,8 @@ export class Kernel implements TimerSink {
     if (this.dispatchingAo >= 0) {
       throw new KernelUsageError(`Kernel "${this.name}": tick() called during dispatch; call it from the host's tick source`);
     }
+    // A trace made with clock: null stamps its records with the last tick's time.
+    if (this.trace !== null) this.trace.now = now;
     return this.timers.tick(now);
   }
 
@@ -827,6 +1006,7 @@ export class Kernel implements TimerSink {
     // A tagged record: a time-event expiry (one comparison on this path).
     if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
     const p0 = q.p0;
+    // Tracing costs nothing here: a traced kernel's `next` is an own property (nextTraced, traceFilter()).
     let r: number | void = 0;
     this.dispatchingAo = ao;
     try {
@@ -842,6 +1022,98 @@ export class Kernel implements TimerSink {
     return ao;
   }
 
+  /** next() of a traced kernel (own property `next`, see traceFilter()): the same steps (keep the two in step), plus a DISPATCH record (aux = queue length left). */
+  private nextTraced(): number {
+    const bit = 31 - Math.clz32(this.readySet);
+    const ao = this.prioToSlot[bit]!;
+    const q = this.queues[ao]!;
+    const sig = q.get();
+    const left = q.length;
+    if (left === 0) this.readySet &= ~(1 << bit);
+    if (sig === NO_EVENT) return NO_SLOT;
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
+    const p0 = q.p0;
+    const t = this.trace!;
+    const o = this.traceBase + ao;
+    if ((t.filter[o]! & BIT_DISPATCH) !== 0) {
+      // Trace.write() of a 'ring' trace, inlined on this hot path (keep in step
+      // with it; a 'stop' trace gets nextTracedStop).
+      const seq = t.total;
+      t.total = seq + 1;
+      const i = seq % t.capacity;
+      const w = t.words;
+      const b = i * 10;
+      w[b] = seq;
+      const c = t.clock;
+      w[b + 1] = c === null ? t.now : c();
+      w[b + 2] = (o << 16) | TRACE_DISPATCH;
+      w[b + 3] = sig | -65536;
+      w[b + 4] = left;
+      const pa = t.params;
+      pa[i * 5 + 3] = p0;
+      pa[i * 5 + 4] = q.p1;
+    }
+    let r: number | void = 0;
+    this.dispatchingAo = ao;
+    try {
+      r = this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
+    } finally {
+      this.dispatchingAo = -1;
+      if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
+    }
+    this.dispatchCount[ao]++;
+    this.dispatchedTotal++;
+    return ao;
+  }
+
+  /** next() of a kernel with a 'stop' trace (own property `next`): the same steps, the DISPATCH record through Trace.write(). */
+  private nextTracedStop(): number {
+    const bit = 31 - Math.clz32(this.readySet);
+    const ao = this.prioToSlot[bit]!;
+    const q = this.queues[ao]!;
+    const sig = q.get();
+    if (q.length === 0) this.readySet &= ~(1 << bit);
+    if (sig === NO_EVENT) return NO_SLOT;
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
+    const p0 = q.p0;
+    this.traceEvent(TRACE_DISPATCH, ao, sig, p0, q.p1);
+    let r: number | void = 0;
+    this.dispatchingAo = ao;
+    try {
+      r = this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
+    } finally {
+      this.dispatchingAo = -1;
+      if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
+    }
+    this.dispatchCount[ao]++;
+    this.dispatchedTotal++;
+    return ao;
+  }
+
+  /**
+   * The trace's onFilter hook (each AO's filter word changed; at
+   * registration too): `post` and `next` are the traced forms while some AO
+   * lets a kind through, else the prototype's.
+   */
+  private traceFilter(): void {
+    const t = this.trace!;
+    // During construction the hook runs once per AO registered so far.
+    if (this.traceAos < this.maxObjects) this.traceAos++;
+    let any = 0;
+    for (let i = 0; i < this.traceAos; i++) any |= t.filter[this.traceBase + i]!;
+    const self = this as unknown as { post: Kernel['post']; next: () => number };
+    if (any === 0) {
+      self.post = Kernel.prototype.post;
+      self.next = (Kernel.prototype as unknown as { next: () => number }).next;
+    } else if (t.stop) {
+      self.post = this.postTracedStop;
+      self.next = this.nextTracedStop;
+    } else {
+      self.post = this.postTraced;
+      self.next = this.nextTraced;
+    }
+  }
+
   /**
    * A time-event expiry (id, due, gen, 0) just taken from `q`, with its
    * untagged signal: dispatched if current, else dropped (STALE). Never
@@ -854,8 +1126,10 @@ export class Kernel implements TimerSink {
     // accident (post() checks signals in DEBUG builds only) is dropped.
     if (!this.timers.take(id, gen, sig)) {
       this.staleExpiries++;
+      if (this.trace !== null) this.traceTimer(TRACE_TIME_STALE, ao, sig, id, gen, 0);
       return STALE;
     }
+    if (this.trace !== null) this.traceEvent(TRACE_DISPATCH, ao, sig, id, q.p1);
     this.dispatchingAo = ao;
     try {
       this.behaviours[ao]!.dispatch(sig, id, q.p1, gen, 0);

@@ -102,10 +102,10 @@
  *
  * Metadata overhead: 4 bytes per block, in one ArrayBuffer made at construction:
  * a Uint16 free-stack entry and a Uint16 word (generation in the low byte,
- * reference count in the high byte). No slot per block. Measured on XS
- * (test/pool.test.ts "metadata overhead"): 4 B/block; fixed per pool about 36
- * slots + 72 chunk bytes (host build, retained), plus `bytes` and `view` for a
- * pool that makes its own (a PoolSet's classes share one pair).
+ * reference count in the high byte). No slot per block (test/pool.test.ts
+ * "metadata overhead", on XS). A pool's fixed cost is a few objects (its
+ * fields, plus `bytes` and `view` for a pool that makes its own; a PoolSet's
+ * classes share one pair): docs/pool.md "Cost (measured)".
  *
  * Limits
  * - MAX_BLOCKS = 65536 blocks per pool (16-bit index); blockSize 1..2^31-1.
@@ -135,30 +135,15 @@
  *   reading a block after release sees 0xDD. Compiled out when DEBUG=false.
  * - id / firstId: pin pool ids (see Limits). name: used in error messages.
  *
- * Measured cost (`node scripts/bench.mjs pool`, release build DEBUG=false;
- * XS steps per op including ~26 steps of bench-loop overhead; 0 slots and 0
- * chunk bytes per op in every row)
- *
- *   operation                                         XS steps/op   vs baseline
- *   hand-written Int32Array free stack claim+release        80       (baseline)
- *   hand-written checked stack (same checks, closures)     157       1.96x
- *   BlockPool claim+release                                 170       2.12x
- *   BlockPool tryClaim+release                              170       2.12x
- *   BlockPool claim+retain+release+release                  318       3.97x
- *   BlockPool claim+release, zeroOnClaim 32 B               229       2.86x
- *   hand-written pop on empty                                51       (baseline)
- *   BlockPool tryClaim on empty                              59       1.16x
- *   hand-written size-class stacks reserve+release         135.7     (baseline)
- *   PoolSet reserve+release (3 classes)                    317.7      2.34x
- *   PoolSet tryReserve+release (3 classes)                 328.7      2.42x
- *
- * The 1.5x target against the bare stack is missed: generation, reference
- * count and the handle check cost ~77 steps per claim+release by themselves
- * (the hand-written checked row); BlockPool adds ~13 for the low-water mark
- * and class fields. Closures over constructor locals would save ~7 more but
- * cost ~230 slots and ~3 KB per pool (measured), so the class form is kept.
+ * Measured cost: docs/pool.md "Cost (measured)" (`node scripts/bench.mjs
+ * pool`, release build; the table is generated from bench/results by `npm
+ * run docs`). Most of the difference to a bare free stack is the checks
+ * (generation, reference count, handle), as the hand-written checked row
+ * there shows. Closures over constructor locals would save a few steps but
+ * cost far more memory per pool, so the class form is kept.
  */
 import { KeelError } from './errors.js';
+import { ownMethods, Trace, TRACE_POOL_CLAIM, TRACE_POOL_CLAIM_FAIL, TRACE_POOL_RELEASE } from './trace.js';
 
 /** Returned by tryClaim/tryReserve when no block is available. Never a valid handle. */
 export const NO_BLOCK = 0;
@@ -237,6 +222,13 @@ export interface BlockPoolOptions {
   poison?: boolean;
   /** Pool id 1..MAX_POOL_ID, encoded in every handle. Default: the next id of the realm's sequence. */
   id?: number;
+  /**
+   * Records claims, releases and refused claims (src/trace.ts: POOL_CLAIM,
+   * POOL_RELEASE, POOL_CLAIM_FAIL); the pool registers as a 'pool'. A traced
+   * pool gets traced claim/tryClaim/release as own properties (as
+   * zeroOnClaim does), so an untraced pool pays nothing. Default none.
+   */
+  trace?: Trace;
 }
 
 export interface SizeClass {
@@ -259,6 +251,8 @@ export interface PoolSetOptions {
   poison?: boolean;
   /** Pool id of class 0 (class k gets firstId + k). Default: the realm's sequence. */
   firstId?: number;
+  /** Passed to every class pool (BlockPoolOptions.trace): each registers as a 'pool' named `${name}[${blockSize}]`. */
+  trace?: Trace;
 }
 
 const ID_KEY = 'keel.pool.nextId';
@@ -328,8 +322,8 @@ interface SharedViews {
  *
  * The hot paths are written for XS's step meter (every bytecode is a step):
  * few locals, one fast check per call, plain (TS-private) fields rather than
- * #private ones. Closures over constructor locals would save ~7 steps per
- * claim+release but cost ~230 slots and ~3 KB of chunks per pool (measured).
+ * #private ones. Closures over constructor locals would save a few steps per
+ * claim+release but cost far more slots and chunks per pool.
  */
 export class BlockPool {
   /** Used in error messages. */
@@ -361,6 +355,10 @@ export class BlockPool {
   private top: number;
   private low: number;
   private refused = 0;
+  /** The trace it reports into (option `trace`), or null. */
+  readonly trace: Trace | null = null;
+  /** Its trace object id (0 without a trace). */
+  readonly traceId: number = 0;
 
   /**
    * @param options see BlockPoolOptions.
@@ -413,10 +411,22 @@ export class BlockPool {
     this.top = n;
     this.low = n;
     // zeroOnClaim: an own property picks the zeroing claim, so plain pools pay no check.
+    const trace = o.trace ?? null;
+    // claim/tryClaim (and release when traced) are swapped below and by the trace's
+    // onFilter hook: own properties first (Moddable freezes preloaded prototypes).
+    if (this.zeroOnClaim || trace !== null) ownMethods(this, ['claim', 'tryClaim', 'release']);
     if (this.zeroOnClaim) {
       const self = this as unknown as { claim: () => number; tryClaim: () => number };
       self.claim = this.claimZeroed;
       self.tryClaim = this.tryClaimZeroed;
+    }
+    if (trace !== null) {
+      if (!(trace instanceof Trace)) throw new PoolConfigError(`${who}: the trace option must be a Trace (new Trace({ clock })) or omitted`);
+      const self = this as unknown as { trace: Trace; traceId: number };
+      self.trace = trace;
+      // The hook: while a pool kind passes the filter, claim/tryClaim/release are
+      // own properties (the traced forms); else the untraced ones (no branch at all).
+      self.traceId = trace.register('pool', name, undefined, 0, { capacity: this.capacity, onFilter: (f) => this.traceFilter(f) });
     }
     if (DEBUG) {
       if (this.poison) this.bytes.fill(POISON_BYTE, base, base + byteLength);
@@ -529,6 +539,88 @@ export class BlockPool {
     const at = this.byteOffset + i * this.blockSize;
     this.bytes.fill(0, at, at + this.blockSize);
     return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+  }
+
+  /** The trace's onFilter hook: swaps the traced or untraced claim/tryClaim/release in as own properties. */
+  private traceFilter(f: number): void {
+    const self = this as unknown as { claim: () => number; tryClaim: () => number; release: (h: number) => void };
+    const p = BlockPool.prototype;
+    if ((f & ((1 << TRACE_POOL_CLAIM) | (1 << TRACE_POOL_CLAIM_FAIL))) !== 0) {
+      self.claim = this.claimTraced;
+      self.tryClaim = this.tryClaimTraced;
+    } else {
+      self.claim = this.zeroOnClaim ? this.claimZeroed : p.claim;
+      self.tryClaim = this.zeroOnClaim ? this.tryClaimZeroed : p.tryClaim;
+    }
+    self.release = (f & (1 << TRACE_POOL_RELEASE)) !== 0 ? this.releaseTraced : p.release;
+  }
+
+  // Traced forms (own properties of a traced pool): the same steps as claim/tryClaim/release
+  // (written out: a call through the prototype costs more than the record's filter test), then the record.
+
+  private claimTraced(): number {
+    if (this.top === this.low) {
+      if (this.top === 0) {
+        this.traceFail(this.refused + 1);
+        return this.exhausted();
+      }
+      this.low--;
+    }
+    const i = this.stack[--this.top]!;
+    if (this.zeroOnClaim) {
+      const at = this.byteOffset + i * this.blockSize;
+      this.bytes.fill(0, at, at + this.blockSize);
+    }
+    const h = this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM)) !== 0) t.write((this.traceId << 16) | TRACE_POOL_CLAIM, -1, h, this.capacity - this.top, 0);
+    return h;
+  }
+
+  private tryClaimTraced(): number {
+    if (this.top === this.low) {
+      if (this.top === 0) {
+        this.refused++;
+        this.traceFail(this.refused);
+        return NO_BLOCK;
+      }
+      this.low--;
+    }
+    const i = this.stack[--this.top]!;
+    if (this.zeroOnClaim) {
+      const at = this.byteOffset + i * this.blockSize;
+      this.bytes.fill(0, at, at + this.blockSize);
+    }
+    const h = this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM)) !== 0) t.write((this.traceId << 16) | TRACE_POOL_CLAIM, -1, h, this.capacity - this.top, 0);
+    return h;
+  }
+
+  private releaseTraced(h: number): void {
+    const m = this.meta[h & 0xffff]!;
+    if (h !== (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) || !(m >= REF)) this.reject(h, OP_RELEASE);
+    if ((this.meta[h & 0xffff] = m - REF) < REF) {
+      if (DEBUG) {
+        if (this.poison) {
+          const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+          this.bytes.fill(POISON_BYTE, at, at + this.blockSize);
+        }
+      }
+      this.stack[this.top] = h & 0xffff;
+      this.top = this.top + 1;
+    }
+    // p0 = references left, p1 = blocks used.
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_RELEASE)) !== 0)
+      t.write((this.traceId << 16) | TRACE_POOL_RELEASE, -1, h, this.meta[h & 0xffff]! >> 8, this.capacity - this.top);
+  }
+
+  /** POOL_CLAIM_FAIL (aux = capacity, p0 = failures including this one). */
+  private traceFail(failures: number): void {
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM_FAIL)) !== 0)
+      t.put(TRACE_POOL_CLAIM_FAIL, this.traceId, -1, -1, this.capacity, failures, 0);
   }
 
   private exhausted(): never {
@@ -683,6 +775,7 @@ export class PoolSet {
             zeroOnClaim: o.zeroOnClaim,
             poison: o.poison,
             id: firstId + c,
+            trace: o.trace,
           },
           views,
         ),

@@ -93,6 +93,7 @@
  * (the queue always stores and copies four parameters, 0 when not passed).
  */
 import { KeelError } from './errors.js';
+import { Trace, TRACE_DROP, TRACE_REFUSE } from './trace.js';
 
 /** Returned by get() and peek() when the queue is empty. Never a valid signal. */
 export const NO_EVENT = -1;
@@ -132,6 +133,13 @@ export interface EventQueueOptions {
   overflow?: OverflowPolicy;
   /** For tests: the starting value of the 32-bit head/tail counters (e.g. 0xfffffff0 to cross the wrap). Default 0. */
   initialIndex?: number;
+  /**
+   * Records refusals and drops (src/trace.ts: REFUSE with aux = length,
+   * DROP with aux = records dropped); the queue registers as a 'queue'. Only
+   * the failing paths test it: a successful post pays nothing. (The kernel
+   * records posts to its AOs itself and makes their queues untraced.) Default none.
+   */
+  trace?: Trace;
 }
 
 const REJECT = 0;
@@ -248,6 +256,10 @@ export class EventQueue {
   /** Free-running int32 counters: next record to take / next slot to fill. */
   private head: number;
   private tail: number;
+  /** The trace it reports into (option `trace`), or null. */
+  readonly trace: Trace | null;
+  /** Its trace object id (0 without a trace). */
+  readonly traceId: number;
   /** High-water mark of length (minFree = capacity - peak). */
   private peak = 0;
 
@@ -266,6 +278,17 @@ export class EventQueue {
     this.records = new Float64Array(slots * WIDTH);
     this.mask = slots - 1;
     this.head = this.tail = checkInitialIndex(owner, options.initialIndex);
+    const trace = options.trace ?? null;
+    if (trace !== null && !(trace instanceof Trace))
+      throw new QueueConfigError(`${owner}: the trace option must be a Trace (new Trace({ clock })) or omitted`);
+    this.trace = trace;
+    this.traceId = trace === null ? 0 : trace.register('queue', name, undefined, 0, { capacity: this.capacity });
+  }
+
+  /** A refusal or drop, if the trace's filter lets it through (trace set; failing paths only). */
+  private traceFailure(kind: number, sig: number, aux: number, p0: number, p1: number): void {
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << kind)) !== 0) t.put(kind, this.traceId, sig, -1, aux, p0, p1);
   }
 
   /** Records queued. */
@@ -288,7 +311,7 @@ export class EventQueue {
     const t = this.tail;
     let n = ((t - this.head) | 0) + 1;
     if (n > this.capacity) {
-      if (!this.overflowed()) return false;
+      if (!this.overflowed(sig, p0, p1)) return false;
       n--;
     }
     const r = this.records;
@@ -310,7 +333,7 @@ export class EventQueue {
     else if ((sig & MAX_SIGNAL) !== sig) return this.badSignal();
     let n = ((this.tail - this.head) | 0) + 1;
     if (n > this.capacity) {
-      if (!this.overflowed()) return false;
+      if (!this.overflowed(sig, p0, p1)) return false;
       n--;
     }
     const h = (this.head - 1) | 0;
@@ -339,7 +362,7 @@ export class EventQueue {
     const t = this.tail;
     let n = ((t - this.head) | 0) + 1;
     if (n > this.capacity) {
-      if (!this.overflowed()) return false;
+      if (!this.overflowed(sig, p0, p1)) return false;
       n--;
     }
     const r = this.records;
@@ -365,6 +388,7 @@ export class EventQueue {
     if (this.capacity - ((this.tail - this.head) | 0) <= margin) {
       if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
       this.refused++;
+      if (this.trace !== null) this.traceFailure(TRACE_REFUSE, sig, this.length, p0, p1);
       return false;
     }
     return this.post(sig, p0, p1, p2, p3);
@@ -401,6 +425,7 @@ export class EventQueue {
     this.head = this.tail;
     this.dropped += n;
     this.cleared += n;
+    if (this.trace !== null && n > 0) this.traceFailure(TRACE_DROP, -1, n, 0, 0);
     return n;
   }
 
@@ -420,18 +445,22 @@ export class EventQueue {
   private badSignal(): boolean {
     this.badSignals++;
     this.refused++;
+    if (this.trace !== null) this.traceFailure(TRACE_REFUSE, -1, this.length, 0, 0);
     return false;
   }
 
   /** The queue is full: applies the policy. True if the front record was dropped to make room. */
-  private overflowed(): boolean {
+  private overflowed(sig: number, p0: number, p1: number): boolean {
     const policy = this.policy;
     if (policy === DROP_OLDEST) {
       this.head = (this.head + 1) | 0;
       this.dropped++;
+      // DROP: the oldest record went; the signal is the new one's.
+      if (this.trace !== null) this.traceFailure(TRACE_DROP, sig, 1, p0, p1);
       return true;
     }
     this.refused++;
+    if (this.trace !== null) this.traceFailure(TRACE_REFUSE, sig, this.length, p0, p1);
     if (policy === THROW)
       throw new QueueOverflowError(
         `EventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +

@@ -140,6 +140,7 @@
  */
 import { KeelError } from './errors.js';
 import { NO_BLOCK } from './pool.js';
+import { Trace, TRACE_DROP, TRACE_STREAM_REFUSE } from './trace.js';
 
 /** Largest capacity of one stream (elements or handles). */
 export const MAX_STREAM_CAPACITY = 65536;
@@ -207,6 +208,12 @@ interface CommonOptions {
   tag?: number;
   /** For tests: the start of the 32-bit head/tail counters (e.g. 0x7ffffff0 to cross the wrap). Default 0. */
   initialIndex?: number;
+  /**
+   * Records refusals (src/trace.ts: STREAM_REFUSE, aux = items refused,
+   * p0 = length, p1 = 1 when closed) and destroy's drops (DROP); the stream
+   * registers as a 'stream'. Only the refusing paths test it. Default none.
+   */
+  trace?: Trace;
 }
 
 export interface StreamOptions<T extends StreamType> extends CommonOptions {
@@ -310,6 +317,10 @@ abstract class StreamCore {
   posts = 0;
   /** Readiness posts their target refused (the wait stays armed). */
   missedPosts = 0;
+  /** The trace it reports into (option `trace`), or null. */
+  readonly trace: Trace | null;
+  /** Its trace object id (0 without a trace). */
+  readonly traceId: number;
 
   constructor(who: string, o: CommonOptions) {
     const cap = checkCapacity(who, o.capacity);
@@ -326,6 +337,17 @@ abstract class StreamCore {
     this.head = start | 0;
     this.tail = start | 0;
     this.low = cap;
+    const trace = o.trace ?? null;
+    if (trace !== null && !(trace instanceof Trace))
+      throw new StreamConfigError(`${who}: the trace option must be a Trace (new Trace({ clock })) or omitted`);
+    this.trace = trace;
+    this.traceId = trace === null ? 0 : trace.register('stream', this.name, undefined, 0, { capacity: cap });
+  }
+
+  /** @internal Records STREAM_REFUSE (n items, closed 1/0) or DROP (n items) if the filter lets it through (trace set). */
+  protected traceRefuse(kind: number, n: number, closed: number): void {
+    const t = this.trace!;
+    if ((t.filter[this.traceId]! & (1 << kind)) !== 0) t.put(kind, this.traceId, -1, -1, n, (this.tail - this.head) | 0, closed);
   }
 
   /** Elements the ring holds. */
@@ -544,6 +566,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     const len = (t - this.head) | 0;
     if (len === this.cap) {
       this.refused++;
+      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 0);
       if (this.writer !== null) this.writeWaiting = true;
       return false;
     }
@@ -587,6 +610,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     const n = count < space ? count : space;
     if (n < count) {
       this.refused += count - n;
+      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, count - n, 0);
       if (this.writer !== null) this.writeWaiting = true;
       if (n === 0) return 0;
     }
@@ -640,6 +664,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     const n = (this.tail - this.head) | 0;
     this.dropped += n;
     this.head = this.tail;
+    if (this.trace !== null && n > 0) this.traceRefuse(TRACE_DROP, n, 1);
     this.destroyCommon();
     return n;
   }
@@ -652,6 +677,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
   private refuseClosed(n: number): number {
     if (this.state === DESTROYED) this.destroyedError('write');
     this.refusedClosed += n;
+    if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, n, 1);
     return 0;
   }
 
@@ -745,6 +771,7 @@ export class BlockStream extends StreamCore {
     const len = (t - this.head) | 0;
     if (len === this.cap) {
       this.refused++;
+      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 0);
       if (this.writer !== null) this.writeWaiting = true;
       return false;
     }
@@ -780,6 +807,7 @@ export class BlockStream extends StreamCore {
     const len = (this.tail - this.head) | 0;
     if (len === this.cap) {
       this.refused++;
+      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 0);
       if (this.writer !== null) this.writeWaiting = true;
       return NO_BLOCK;
     }
@@ -890,6 +918,7 @@ export class BlockStream extends StreamCore {
     this.reserved = 0;
     const len = (this.tail - this.head) | 0;
     this.dropped += len;
+    if (this.trace !== null && len > 0) this.traceRefuse(TRACE_DROP, len, 1);
     let hd = this.head;
     if (r) hd = (hd + 1) | 0; // the lent front block is the reader's to acknowledge
     const end = this.tail;
@@ -933,6 +962,7 @@ export class BlockStream extends StreamCore {
     if (this.state === DESTROYED) this.destroyedError('send');
     if (this.wstate !== IDLE) this.pendingWriteError('send');
     this.refusedClosed++;
+    if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 1);
     return false;
   }
 
@@ -940,6 +970,7 @@ export class BlockStream extends StreamCore {
     if (this.state === DESTROYED) this.destroyedError('beginWrite');
     if (this.wstate !== IDLE) this.pendingWriteError('beginWrite');
     this.refusedClosed++;
+    if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 1);
     return NO_BLOCK;
   }
 

@@ -27,6 +27,11 @@
  * `post(buttonSignal, pin, level, ticks)`; `ButtonRoute` turns them into the
  * example's `onEdge(examplePin, pressed ? 1 : 0)`.
  *
+ * Tracing (manifest config keelTrace, off by default): the kernel gets the
+ * DeviceContext's trace ring (and passes it to the machines it spawns), and
+ * each entry lists its machines' definitions for the trace dictionary; see
+ * hosts/moddable/trace-drain.ts and docs/moddable.md "Tracing".
+ *
  * Allocation: boot() allocates (kernel, machines, closures made once);
  * tick, post, the serial callback and every DeviceIo method allocate nothing.
  * Preload-safe: classes, functions and one frozen table.
@@ -39,6 +44,8 @@ import { bringup } from 'keel/host/bringup';
 import type { ExampleIo, InputSink } from 'keel/examples/io';
 import { bootBlinky } from 'keel/examples/blinky';
 import { bootPortReset } from 'keel/examples/port-reset';
+import { blinkyConfig, kernelConfig, portResetConfig } from 'keel/host/app-configs';
+import { DeviceHostError } from 'keel/host/errors';
 import { bootUartLines, type UartLines } from 'keel/examples/uart-lines';
 
 /** The signal the button posts (any number: ButtonRoute accepts only this one). */
@@ -118,8 +125,10 @@ class DeviceClock implements KernelHost {
   }
 }
 
-function kernelFor(board: BoardConfig): Kernel {
-  return new Kernel({ name: 'device', host: new DeviceClock(), maxObjects: board.kernelMaxActiveObjects, timers: board.kernelMaxTimeEvents });
+/** The app's kernel; with ctx.trace (manifest config keelTrace) it and its machines report into the trace ring. */
+function kernelFor(ctx: DeviceContext): Kernel {
+  const k = kernelConfig(ctx.board);
+  return new Kernel({ name: k.name, host: new DeviceClock(), maxObjects: k.maxObjects, timers: k.timers, trace: ctx.trace });
 }
 
 function serialFor(board: BoardConfig): SerialPort {
@@ -136,20 +145,21 @@ class NoInput implements InputSink {
 export const blinkyApp: DeviceApp = Object.freeze({
   name: 'blinky',
   boot(ctx: DeviceContext): AppInstance {
-    const kernel = kernelFor(ctx.board);
+    const kernel = kernelFor(ctx);
     const io = new DeviceIo(ctx.led, null);
-    const app = bootBlinky(kernel, io, { buttonPin: 0, activeLevel: 1, ledOut: 0, queueCapacity: ctx.board.queueCapacity });
-    return { tickable: new KernelTicker(kernel), events: new ButtonRoute(app, 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON };
+    const app = bootBlinky(kernel, io, blinkyConfig(ctx.board));
+    const machines = [app.debouncer.hsm.definition, app.blinker.hsm.definition];
+    return { tickable: new KernelTicker(kernel), events: new ButtonRoute(app, 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON, machines };
   },
 });
 
 export const portResetApp: DeviceApp = Object.freeze({
   name: 'port-reset',
   boot(ctx: DeviceContext): AppInstance {
-    const kernel = kernelFor(ctx.board);
+    const kernel = kernelFor(ctx);
     const io = new DeviceIo(ctx.led, null);
-    const app = bootPortReset(kernel, io, { requestPin: 0, powerGoodPin: 1, enableOut: 0, resetOut: 1, faultOut: 2, queueCapacity: ctx.board.queueCapacity });
-    return { tickable: new KernelTicker(kernel), events: new ButtonRoute(app, 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON };
+    const app = bootPortReset(kernel, io, portResetConfig(ctx.board));
+    return { tickable: new KernelTicker(kernel), events: new ButtonRoute(app, 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON, machines: [app.port.hsm.definition] };
   },
 });
 
@@ -165,7 +175,10 @@ export interface UartLinesInstance extends AppInstance {
 export const uartLinesApp: DeviceApp = Object.freeze({
   name: 'uart-lines',
   boot(ctx: DeviceContext): UartLinesInstance {
-    const kernel = kernelFor(ctx.board);
+    if (ctx.traceTransport === 'serial') {
+      throw new DeviceHostError('uart-lines: keelTrace "serial" would take the example UART this app uses; use keelTrace "text" (trace() lines) with uart-lines');
+    }
+    const kernel = kernelFor(ctx);
     const serial = serialFor(ctx.board);
     const io = new DeviceIo(ctx.led, serial);
     const lines = bootUartLines(kernel, io, { queueCapacity: ctx.board.queueCapacity });
@@ -177,6 +190,7 @@ export const uartLinesApp: DeviceApp = Object.freeze({
       serial,
       lines,
       io,
+      machines: [lines.parser.hsm.definition],
       status(): string {
         const c = lines.parser.hsm.ctx;
         const t = lines.transmitter;

@@ -9,6 +9,9 @@
  *   keel/app             the application table: bringup (default) and the examples
  * The app to run is `config.keelApp` (manifest "config", overridable on the
  * mcconfig command line: `mcconfig -d -m -p esp32 keelApp=bringup`).
+ * Tracing is off unless `config.keelTrace` is "text" or "serial"
+ * (`mcconfig -d -m -p lin keelApp=blinky keelTrace=text`); `keelTraceRecords`
+ * sizes the ring; `keelStimulus` scripts the button ("ms:pressed,...").
  */
 import config from 'mc/config';
 import board from 'keel/board';
@@ -17,4 +20,10 @@ import { CrossCoreLink } from 'keel/host/crosscore';
 import { startDevice } from 'keel/host/device';
 
 const appName: string = typeof config.keelApp === 'string' ? config.keelApp : apps[0].name;
-startDevice({ board, apps, appName, CrossCoreLink });
+// Tracing (docs/moddable.md "Tracing"): keelTrace "off" (default) | "text" | "serial", keelTraceRecords (ring size).
+const keelTrace: unknown = config.keelTrace ?? 'off';
+const records: unknown = config.keelTraceRecords;
+const traceOptions =
+  keelTrace === 'off' ? undefined : { transport: keelTrace as 'text' | 'serial', records: records === undefined ? undefined : Number(records) };
+const stimulus: string | undefined = typeof config.keelStimulus === 'string' && config.keelStimulus !== '' ? config.keelStimulus : undefined;
+startDevice({ board, apps, appName, CrossCoreLink, trace: traceOptions, stimulus });

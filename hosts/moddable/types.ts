@@ -13,6 +13,8 @@
  *   BoardConfig - the frozen, numbers-only configuration of a board
  *               (`keel/board`, chosen by the manifest "platforms" section).
  */
+import type { Trace } from 'keel/trace';
+import type { TraceMachineInfo } from 'keel/trace-frames';
 
 /** Driven once per tick by `TickDriver`. `nowMs` is `Time.ticks` (ms, monotonic). */
 export interface Tickable {
@@ -89,6 +91,10 @@ export interface DeviceContext {
   readonly board: BoardConfig;
   /** The board LED (writes are allocation-free). */
   readonly led: LedWriter;
+  /** The trace ring the app's kernel reports into (manifest config keelTrace; see hosts/moddable/trace-drain.ts), or undefined: tracing off. */
+  readonly trace?: Trace;
+  /** The trace transport when tracing is on: 'serial' takes the board's example UART (an app that uses that UART refuses it). */
+  readonly traceTransport?: 'text' | 'serial';
 }
 
 /** A digital output the examples can drive. */
@@ -119,6 +125,8 @@ export interface AppInstance {
   status?(): string;
   /** Optional: closes what boot opened (e.g. the app's serial port); called by stopDevice. */
   stop?(): void;
+  /** Optional: the definitions of the app's machines, for the trace dictionary (states' nesting, transitions). */
+  readonly machines?: readonly TraceMachineInfo[];
 }
 
 /** An entry of the application table. `boot` runs once, at start-up. */

@@ -90,6 +90,7 @@ declare module 'keel/host/crosscore' {
 declare module 'keel/errors' {
   export const KeelError: typeof import('../../../src/errors.js').KeelError;
   export type KeelError = import('../../../src/errors.js').KeelError;
+  export const showValue: typeof import('../../../src/errors.js').showValue;
 }
 declare module 'keel/kernel' {
   export const Kernel: typeof import('../../../src/kernel.js').Kernel;
@@ -102,9 +103,50 @@ declare module 'keel/examples/io' {
 }
 declare module 'keel/examples/blinky' {
   export const bootBlinky: typeof import('../../../examples/blinky.js').bootBlinky;
+  export type BlinkyConfig = import('../../../examples/blinky.js').BlinkyConfig;
 }
 declare module 'keel/examples/port-reset' {
   export const bootPortReset: typeof import('../../../examples/port-reset.js').bootPortReset;
+  export type PortResetConfig = import('../../../examples/port-reset.js').PortResetConfig;
+}
+declare module 'keel/trace' {
+  export const Trace: typeof import('../../../src/trace.js').Trace;
+  export type Trace = import('../../../src/trace.js').Trace;
+}
+declare module 'keel/trace-frames' {
+  export const FRAME_HEADER_BYTES: typeof import('../../../src/trace-frames.js').FRAME_HEADER_BYTES;
+  export const FRAME_TRAILER_BYTES: typeof import('../../../src/trace-frames.js').FRAME_TRAILER_BYTES;
+  export const OBJ_AO: typeof import('../../../src/trace-frames.js').OBJ_AO;
+  export const OBJ_HSM: typeof import('../../../src/trace-frames.js').OBJ_HSM;
+  export const OBJ_KERNEL: typeof import('../../../src/trace-frames.js').OBJ_KERNEL;
+  export const OBJ_OTHER: typeof import('../../../src/trace-frames.js').OBJ_OTHER;
+  export const OBJ_POOL: typeof import('../../../src/trace-frames.js').OBJ_POOL;
+  export const OBJ_QUEUE: typeof import('../../../src/trace-frames.js').OBJ_QUEUE;
+  export const OBJ_STREAM: typeof import('../../../src/trace-frames.js').OBJ_STREAM;
+  export const TraceFrameWriter: typeof import('../../../src/trace-frames.js').TraceFrameWriter;
+  export type TraceFrameWriter = import('../../../src/trace-frames.js').TraceFrameWriter;
+  export type TraceByteSink = import('../../../src/trace-frames.js').TraceByteSink;
+  export type TraceMachineInfo = import('../../../src/trace-frames.js').TraceMachineInfo;
+}
+declare module 'keel/host/trace-drain' {
+  export const TraceDrain: typeof import('../../../hosts/moddable/trace-drain.js').TraceDrain;
+  export type TraceDrain = import('../../../hosts/moddable/trace-drain.js').TraceDrain;
+  export const TraceTextSink: typeof import('../../../hosts/moddable/trace-drain.js').TraceTextSink;
+  export type TraceTextSink = import('../../../hosts/moddable/trace-drain.js').TraceTextSink;
+  export const TraceSerialSink: typeof import('../../../hosts/moddable/trace-drain.js').TraceSerialSink;
+  export type TraceSerialSink = import('../../../hosts/moddable/trace-drain.js').TraceSerialSink;
+  export type TraceFrameSink = import('../../../hosts/moddable/trace-drain.js').TraceFrameSink;
+  export const TRACE_LINE_PREFIX: typeof import('../../../hosts/moddable/trace-drain.js').TRACE_LINE_PREFIX;
+}
+declare module 'keel/host/app-configs' {
+  export const blinkyConfig: typeof import('../../../hosts/moddable/app-configs.js').blinkyConfig;
+  export const portResetConfig: typeof import('../../../hosts/moddable/app-configs.js').portResetConfig;
+  export const kernelConfig: typeof import('../../../hosts/moddable/app-configs.js').kernelConfig;
+}
+declare module 'keel/host/stimulus' {
+  export const Stimulus: typeof import('../../../hosts/moddable/stimulus.js').Stimulus;
+  export type Stimulus = import('../../../hosts/moddable/stimulus.js').Stimulus;
+  export const parseStimulus: typeof import('../../../hosts/moddable/stimulus.js').parseStimulus;
 }
 declare module 'keel/examples/uart-lines' {
   export const bootUartLines: typeof import('../../../examples/uart-lines.js').bootUartLines;
@@ -117,6 +159,23 @@ declare module 'keel/board' {
 declare module 'keel/app' {
   const value: typeof import('../../../hosts/moddable/examples.js').default;
   export default value;
+}
+declare module 'keel/queue' {
+  export const NO_EVENT: typeof import('../../../src/queue.js').NO_EVENT;
+  export type EventQueue = import('../../../src/queue.js').EventQueue;
+}
+declare module 'keel/shared-queue' {
+  export const SharedEventQueue: typeof import('../../../src/shared-queue.js').SharedEventQueue;
+  export type SharedEventQueue = import('../../../src/shared-queue.js').SharedEventQueue;
+  export const QueueCorruptionError: typeof import('../../../src/shared-queue.js').QueueCorruptionError;
+  export type QueueCorruptionError = import('../../../src/shared-queue.js').QueueCorruptionError;
+}
+/** The interrupt bridge's native binding: at test time the $xs.isr* stand-in (scripts/bundle.mjs). */
+declare module 'keel/host/interrupt/native' {
+  export const InterruptNative: typeof import('./interrupt-native.js').InterruptNative;
+  export type InterruptNative = import('./interrupt-native.js').InterruptNative;
+  export const InterruptRing: typeof import('./interrupt-native.js').InterruptRing;
+  export type InterruptRing = import('./interrupt-native.js').InterruptRing;
 }
 
 /** Moddable's console output (xs.d.ts declares it for device code; device.ts uses it). */
