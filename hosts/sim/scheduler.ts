@@ -26,11 +26,11 @@
  * | peekTimeUs    | the step loop                       | O(1)          |
  * | pop           | the step loop                       | O(log n)      |
  *
- * Measured (`node scripts/bench.mjs sim`): trySchedule + pop with 64 entries
- * pending, 1299 XS steps (0 slots, 0 chunk bytes), 160 ns on Node; the
- * hand-written baseline (sorted insert + copyWithin shift on typed arrays)
- * takes 406 steps / 129 ns at that size (3.2x / 1.24x): the heap pays off
- * only for large tables, but its cost per event is O(log n), not O(n).
+ * Measured cost: docs/simulator.md (`node scripts/bench.mjs sim`, trySchedule
+ * + pop with 64 entries pending against a hand-written sorted insert +
+ * copyWithin shift on typed arrays; generated from bench/results). The
+ * baseline is cheaper at that size: the heap pays off only for large tables,
+ * but its cost per event is O(log n), not O(n).
  *
  * Lifecycle of an entry:
  *

@@ -68,11 +68,10 @@
  * | inputs/outputs/uart/faults scenario calls | scenario code      | only on error |
  * | startReplay, replay             | tooling                     | scan only |
  *
- * Measured (`node scripts/bench.mjs sim`, a firmware that only counts):
- * step() of a tick step 590 XS steps, runUntil(now + 1 ms) 770 XS steps,
- * 0 slots and 0 chunk bytes each (75 / 106 ns on Node), against 81 XS steps
- * (4.8 ns) for calling tick(now) + run() directly: 7.3x / 9.5x on XS. Each
- * delivered event adds a scheduler pop (above) and a trace record (145).
+ * Measured cost: docs/simulator.md (`node scripts/bench.mjs sim`, a firmware
+ * that only counts: step() of a tick step and runUntil(now + 1 ms) against
+ * calling tick(now) + run() directly; generated from bench/results). Each
+ * delivered event adds a scheduler pop and a trace record.
  *
  * Limits: inputs, outputs <= 255; `schedulerCapacity` pending events (at
  * most that many delivered per step); `traceCapacity` records; uarts <= 255.

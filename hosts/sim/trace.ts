@@ -44,9 +44,9 @@
  * | start/end/timeUs/kind/a/b/c | printer, tests, replay (no alloc) |
  * | toJSON/fromJSON/firstDifference | tooling (allocates)           |
  *
- * Measured (`node scripts/bench.mjs sim`): record() in ring mode, 145 XS
- * steps, 0 slots, 0 chunk bytes, 26 ns on Node; baseline (five typed-array
- * writes by hand) 80 steps / 12 ns (1.81x / 2.12x).
+ * Measured cost: docs/simulator.md (`node scripts/bench.mjs sim`: record() in
+ * ring mode against five typed-array writes by hand; generated from
+ * bench/results).
  */
 import { SimConfigError, SimReplayError } from './errors.js';
 
