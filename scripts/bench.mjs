@@ -59,6 +59,7 @@ async function runNode() {
   for (const f of built) {
     const file = (await import(pathToFileURL(f).href)).default;
     for (const c of file.cases) {
+      if (c.xsOnly) continue; // needs the keel-xs host
       const fn = c.make();
       rows.push({
         bench: file.name,
@@ -108,6 +109,7 @@ async function runXs() {
         slotsPerOp: r.slotsPerOp,
         chunkBytesPerOp: r.chunkBytesPerOp,
         collections: r.collections,
+        figures: r.figures ?? null,
       });
     }
   }
@@ -140,6 +142,10 @@ const line = (cells) => cells.map((c, i) => (i < 3 || i === 8 ? c.padEnd(widths[
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const t of table) console.log(line(t));
+for (const r of rows.filter((x) => x.figures)) {
+  console.log(`\n${r.bench}: ${r.name} (${r.engine}), measured figures:`);
+  for (const [k, v] of Object.entries(r.figures)) console.log(`  ${k.padEnd(32)} ${fmt(v, 1)}`);
+}
 
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 const json = rows.map((r) => ({
@@ -151,6 +157,7 @@ const json = rows.map((r) => ({
   slotsPerOp: r.slotsPerOp,
   chunkBytesPerOp: r.chunkBytesPerOp,
   ratio: r.ratio,
+  ...(r.figures ? { figures: r.figures } : {}),
 }));
 // A partial run (some bench files, or one engine) replaces only its own rows.
 const latest = join(root, 'bench', 'results', 'latest.json');

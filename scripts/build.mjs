@@ -12,11 +12,14 @@
 //                  examples, compiled by scripts/moddable-sdk.mjs (no SDK needed);
 //                  the reusable host modules (manifest_host.json) get their
 //                  declarations next to them too
+//   dist/cli       the `keel` command line (cli/*.ts; bin.js is the package's "bin"),
+//                  by scripts/build-cli.mjs
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './bundle.mjs';
 import { compileHost } from './moddable-sdk.mjs';
+import { buildCli } from './build-cli.mjs';
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -37,10 +40,13 @@ mkdirSync(entry, { recursive: true });
 writeFileSync(join(entry, 'keel.js'), '// The bare `keel` module of the library manifest: everything in keel/index.\nexport * from "keel/index";\n');
 writeFileSync(join(entry, 'keel.d.ts'), 'export * from "keel/index";\n');
 await compileHost();
+await buildCli(); // dist/cli: the `keel` command (package.json "bin")
 
 // Declarations of the host modules users import (keel/host/types, errors, tick,
-// probe, digital-input, digital-output, serial), next to their JS.
-const HOST_DECLARED = ['types', 'errors', 'tick', 'alloc-probe', 'digital-input', 'digital-output', 'serial'];
+// probe, digital-input, digital-output, serial, and the interrupt bridge's
+// keel/host/interrupt/source + native of hosts/moddable/interrupt/manifest.json,
+// which the package ships with its C), next to their JS.
+const HOST_DECLARED = ['types', 'errors', 'tick', 'alloc-probe', 'digital-input', 'digital-output', 'serial', 'trace-drain', 'interrupt/source', 'interrupt/native'];
 const typings = join(root, 'node_modules', '@moddable', 'typings');
 const declWork = join(root, 'build', 'host-declarations');
 rmSync(declWork, { recursive: true, force: true });
@@ -55,6 +61,7 @@ writeFileSync(
     files: [
       ...HOST_DECLARED.map((m) => join(root, 'hosts', 'moddable', m + '.ts')),
       join(root, 'src', 'globals.d.ts'),
+      join(root, 'hosts', 'moddable', 'interrupt', 'xs-native.d.ts'), // Native / native (interrupt/native.ts)
       ...['xs', 'timer', 'time', 'instrumentation', 'embedded_io/_common', 'embedded_io/digital', 'embedded_io/serial'].map((t) => join(typings, t + '.d.ts')),
     ],
   }),
@@ -63,4 +70,4 @@ run(bin('tsc'), ['-p', declConfig]);
 for (const m of HOST_DECLARED) {
   copyFileSync(join(declWork, 'out', 'hosts', 'moddable', m + '.d.ts'), join(root, 'dist', 'moddable', 'hosts', 'moddable', m + '.d.ts'));
 }
-console.log('keel build: dist/node, dist/xs (+ .d.ts), dist/types, dist/entry, dist/moddable');
+console.log('keel build: dist/node, dist/xs (+ .d.ts), dist/types, dist/entry, dist/moddable, dist/cli');

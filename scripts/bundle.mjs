@@ -44,6 +44,8 @@ const MODDABLE_STANDINS = {
   instrumentation: 'test/support/moddable/instrumentation.ts',
   'embedded:io/digital': 'test/support/moddable/digital.ts',
   'embedded:io/serial': 'test/support/moddable/serial.ts',
+  // The interrupt bridge's native binding (XS `Native` classes): keel-xs's $xs.isr* stand-in.
+  'keel/host/interrupt/native': 'test/support/moddable/interrupt-native.ts',
 };
 const MODDABLE_OVERRIDES = {
   'keel/board': 'hosts/moddable/desktop/manifest.json',
@@ -117,7 +119,7 @@ function plugins({ debug, engine }) {
     typescript({
       tsconfig: join(root, 'tsconfig.json'),
       compilerOptions: { noCheck: true, noEmit: false, declaration: false, sourceMap: false, types: [] },
-      include: ['src/**/*.ts', 'hosts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts'],
+      include: ['src/**/*.ts', 'hosts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'examples/**/*.ts', 'cli/**/*.ts', 'tools/**/*.ts', 'scripts/docs-diagrams.ts', 'scripts/docs-tables.ts'],
       noEmitOnError: false,
       outputToFilesystem: false,
     }),

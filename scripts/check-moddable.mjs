@@ -1,6 +1,7 @@
 // `npm run check:moddable`: Keel's device side judged by the real Moddable SDK.
 //
 //   node scripts/check-moddable.mjs [--seconds N] [--app NAME ...] [--json FILE] [--no-link] [--consumer-only]
+//                                  [--bridge-only] [--no-bridge] [--trace-only] [--no-trace]
 //
 // Needs $MODDABLE (the SDK with its desktop tools built); without it, prints
 // one line saying so and how to get the SDK, and exits 0 (npm test and CI do
@@ -32,10 +33,33 @@
 //      through mcpack (the package's "moddable" exports); each is built for
 //      lin and run headless, and must show clean probe windows (0 slots and
 //      0 chunk bytes per window after boot); the JS app is also linked for
-//      esp32 (JavaScript only, as in 2).
+//      esp32 (JavaScript only, as in 2); and templates/app plus the interrupt
+//      bridge's manifest from node_modules/keel (INTERRUPT_INCLUDE) with an
+//      InterruptSource (lin's thread: 1 kHz for 1 s) drained into an active
+//      object: built for lin, run until done, exact counts
+//      (judgeInterruptConsumer) and clean windows; linked for esp32 and pico;
+//   7. the interrupt bridge (hosts/moddable/interrupt, docs/interrupts.md):
+//      links its app (manifest_bridge.json) for esp32 and pico as in 2, then
+//      builds it for lin and runs each BRIDGE_RUNS entry alone in mcsim (a
+//      POSIX thread plays a GPIO interrupt at 10 kHz for 10 s) until the app
+//      reports "done" twice (bridgeFinished) or a time limit: it must
+//      finish with exact counts (offered = posted + refused + glitched +
+//      corrupt, every posted record dispatched once and in order, sequence
+//      gaps = the counted refusals), clean probe windows, and report the
+//      interrupt-to-dispatch latency (p50 / p99 / max, microseconds).
+//      --bridge-only runs just this part; --no-bridge skips it.
+//   8. the trace replay (docs/trace-format.md "Device capture"): builds the
+//      blinky and port-reset apps for lin with tracing on (keelTrace "text")
+//      and a scripted button (keelStimulus), -d and -i, runs each in mcsim,
+//      decodes its `KTR:` lines and compares the records with the Node
+//      simulator's trace of the same scenario (tools/trace/replay.ts); each
+//      run must also pass the app checks of 4 with tracing on (clean probe
+//      windows: the drain allocates nothing after boot). --trace-only runs
+//      just this part; --no-trace skips it.
 // Prints one row per run and a table of measurements; exits 1 on any failure.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
@@ -199,13 +223,23 @@ function buildLin({ app, mode, budget }, env, work) {
 /** The line a run gets when mcsim ended before its time (exit or crash): a failure. */
 export const EARLY_EXIT = 'keel-check: mcsim ended before its time';
 
-export function runFor(simulator, library, seconds, env, children) {
+/** Runs mcsim for `seconds`, or until `until(textSoFar)` is true (then it also counts as having run its time). */
+export function runFor(simulator, library, seconds, env, children, until = undefined) {
   return new Promise((resolve) => {
     const child = startSimulator(simulator, library, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let text = '';
     let timedOut = false;
-    child.stdout.on('data', (d) => (text += d));
+    const stopIfDone = () => {
+      if (until !== undefined && !timedOut && until(text)) {
+        timedOut = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.on('data', (d) => {
+      text += d;
+      stopIfDone();
+    });
     child.stderr.on('data', (d) => (text += d));
     const timer = setTimeout(() => {
       timedOut = true;
@@ -244,6 +278,133 @@ export function judgeConsumer(text) {
   return { why, windows };
 }
 
+// ---- The interrupt bridge from the npm package (hosts/moddable/interrupt/manifest.json in node_modules/keel) ----
+
+/** The interrupt consumer app's simulation: lin's thread plays `hz` edges per second for `seconds` on pin 0. */
+export const INTERRUPT_CONSUMER = Object.freeze({ hz: 1000, seconds: 1 });
+/** Time limit of its mcsim run (it stops earlier, once finished: interruptConsumerFinished). */
+export const INTERRUPT_RUN_SECONDS = 20;
+/** The include line a user adds to templates/app/manifest.json for the bridge (docs/moddable.md, "Interrupt bridge"). */
+export const INTERRUPT_INCLUDE = './node_modules/keel/hosts/moddable/interrupt/manifest.json';
+
+/**
+ * main.js of the interrupt consumer app: the templates/app pattern (kernel,
+ * TickDriver, AllocationProbe windows) plus one InterruptSource draining into
+ * an active object that counts the edges and checks their sequence numbers.
+ * Prints `keel app: window ...` (judgeConsumer) and `keel interrupt: ...`
+ * (judgeInterruptConsumer) once a second.
+ */
+export function interruptConsumerMain({ hz, seconds } = INTERRUPT_CONSUMER) {
+  return `// A Keel app using the interrupt bridge from the npm package (written by scripts/check-moddable.mjs).
+import Timer from "timer";
+import Time from "time";
+import { Kernel, SharedEventQueue, singleCoreAtomics } from "keel";
+import { InterruptSource, EDGE_BOTH } from "keel/host/interrupt/source";
+import { TickDriver } from "keel/host/tick";
+import { AllocationProbe, PROBE_CLEAN, PROBE_NOT_VALID } from "keel/host/probe";
+
+const SIG_EDGE = 1;
+const PIN = 0;
+const HZ = ${hz};
+const SECONDS = ${seconds};
+
+// The active object: counts the edges and checks their order (p3 is the source's sequence number).
+const seen = { edges: 0, lastSeq: 0, gaps: 0, outOfOrder: 0, bad: 0 };
+const edgeCounter = {
+	create() {
+		return {
+			start() {},
+			dispatch(sig, pin, level, timeUs, seq) {
+				if (sig !== SIG_EDGE || pin !== PIN || (level !== 0 && level !== 1)) { seen.bad++; return; }
+				seen.edges++;
+				if (seq <= seen.lastSeq) seen.outOfOrder++;
+				else seen.gaps += seq - seen.lastSeq - 1;
+				seen.lastSeq = seq;
+			},
+		};
+	},
+};
+
+const kernel = new Kernel({ name: "app", maxObjects: 2, timers: 2, host: { now: () => Time.ticks } });
+const ao = kernel.spawn(edgeCounter, 1, 64);
+// The ring's memory must never move: a SharedArrayBuffer (lin, ESP32) or, without Atomics (RP2040), InterruptSource.ring().
+const shared = typeof SharedArrayBuffer !== "undefined" && typeof Atomics !== "undefined";
+const ring = new SharedEventQueue({ name: "irq", capacity: 256, producers: "single",
+	buffer: shared ? undefined : InterruptSource.ring(256), atomics: shared ? undefined : singleCoreAtomics });
+const irq = new InterruptSource({ name: "edge", pin: PIN, edge: EDGE_BOTH, queue: ring, signal: SIG_EDGE, kernel, ao,
+	simulate: { hz: HZ, seconds: SECONDS } }); // simulate: lin (mcsim) only; on a device the pin's edges feed the ring
+
+const app = {
+	tick(now) {
+		kernel.tick(now);
+		kernel.run();
+		irq.poll(); // drains what a wake left (maxDrain) or a lost wake
+	},
+};
+const probe = new AllocationProbe({ name: "app", slotBytes: 32 });
+const driver = new TickDriver([app, probe], { intervalMs: 10 });
+driver.start();
+probe.snapshot();
+
+Timer.repeat(() => {
+	probe.read();
+	const o = probe.outcome;
+	const clean = o === PROBE_CLEAN ? "clean" : o === PROBE_NOT_VALID ? "not valid (a collection ran)" : "ALLOCATED (or no instruments: build with -d or -i)";
+	trace(\`keel app: window \${probe.windows}: slots \${probe.slots} chunks \${probe.chunkBytes} B gc \${probe.collections}: \${clean}\\n\`);
+	const done = irq.simulating === 0 && ring.ringLength === 0;
+	const missing = seen.gaps + (irq.offered - seen.lastSeq); // sequence numbers never dispatched
+	trace(\`keel interrupt: \${done ? "done" : "running"} offered \${irq.offered} of \${Math.round(HZ * SECONDS)} posted \${irq.posted} refused \${irq.refused} glitched \${irq.glitched} corrupt \${irq.corrupt}; \` +
+		\`taken \${irq.taken} forwarded \${irq.forwarded} dropped \${irq.dropped}; edges \${seen.edges} missing \${missing} outOfOrder \${seen.outOfOrder} bad \${seen.bad}; \` +
+		\`wakes \${irq.wakes} calls \${irq.wakeCalls} lost \${irq.wakesLost}\\n\`);
+	probe.snapshot();
+}, 1000);
+`;
+}
+
+const INTERRUPT_LINE =
+  /^keel interrupt: (done|running) offered (\d+) of (\d+) posted (\d+) refused (\d+) glitched (\d+) corrupt (\d+); taken (\d+) forwarded (\d+) dropped (\d+); edges (\d+) missing (-?\d+) outOfOrder (\d+) bad (\d+); wakes (\d+) calls (\d+) lost (\d+)/;
+const INTERRUPT_FIELDS = ['state', 'offered', 'expected', 'posted', 'refused', 'glitched', 'corrupt', 'taken', 'forwarded', 'dropped', 'edges', 'missing', 'outOfOrder', 'bad', 'wakes', 'calls', 'lost'];
+
+/** True once two `keel interrupt:` lines say "done" (the simulation ended and the ring is drained). */
+export function interruptConsumerFinished(text) {
+  let n = 0;
+  for (const line of text.split('\n')) if (line.startsWith('keel interrupt: done ')) n++;
+  return n >= 2;
+}
+
+/**
+ * Judges the interrupt consumer app's run: judgeConsumer (clean windows, no
+ * abort, ran its time or finished), then its last `keel interrupt:` line,
+ * re-checked from the printed numbers: the simulation finished and drained;
+ * offered = hz x seconds = posted + refused + glitched + corrupt; no filter,
+ * no corruption; every posted record taken, forwarded to the AO and
+ * dispatched once, in order; the sequence numbers never dispatched are
+ * exactly the refused edges; every wake asked was delivered.
+ * Returns { why, windows, counts }.
+ */
+export function judgeInterruptConsumer(text, { hz, seconds } = INTERRUPT_CONSUMER) {
+  const { why, windows } = judgeConsumer(text);
+  let c;
+  for (const line of text.split('\n')) {
+    const m = INTERRUPT_LINE.exec(line);
+    if (!m) continue;
+    c = {};
+    INTERRUPT_FIELDS.forEach((f, i) => (c[f] = i === 0 ? m[i + 1] : Number(m[i + 1])));
+  }
+  if (!c) return { why: [...why, 'no `keel interrupt:` line'], windows, counts: undefined };
+  const expected = Math.round(hz * seconds);
+  if (c.state !== 'done') why.push(`the simulation did not finish and drain (offered ${c.offered} of ${c.expected})`);
+  if (c.expected !== expected || c.offered !== expected) why.push(`offered ${c.offered} of ${c.expected}, expected ${expected} edges`);
+  if (c.offered !== c.posted + c.refused + c.glitched + c.corrupt) why.push(`offered ${c.offered} != posted ${c.posted} + refused ${c.refused} + glitched ${c.glitched} + corrupt ${c.corrupt}`);
+  if (c.glitched !== 0 || c.corrupt !== 0) why.push(`glitched ${c.glitched}, corrupt ${c.corrupt} (no filter, no corruption expected)`);
+  if (c.taken !== c.posted || c.forwarded !== c.taken || c.dropped !== 0) why.push(`posted ${c.posted}, taken ${c.taken}, forwarded ${c.forwarded}, dropped ${c.dropped}`);
+  if (c.edges !== c.forwarded) why.push(`the AO dispatched ${c.edges} of ${c.forwarded} forwarded records`);
+  if (c.outOfOrder !== 0 || c.bad !== 0) why.push(`${c.outOfOrder} records out of order, ${c.bad} bad records`);
+  if (c.missing !== c.refused) why.push(`sequence numbers never dispatched ${c.missing} != refused ${c.refused}`);
+  if (c.calls !== c.wakes) why.push(`wakes ${c.wakes} asked, ${c.calls} delivered`);
+  return { why, windows, counts: c };
+}
+
 /** npm in a directory; returns { ok, output }. */
 function npmIn(cwd, args, env) {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -255,9 +416,11 @@ function npmIn(cwd, args, env) {
  * Packs Keel and uses it as a user would: a scratch app copied from
  * templates/app (JS, the library manifest included), templates/app-ts
  * (TypeScript with typescript@6 from npm), and templates/app/main.js through
- * mcpack (package.json "moddable" exports, no manifest); each built with
- * mcconfig -d for lin and run headless; plus the JS link of the JS app for
- * esp32. Returns rows { route, ok, why[], windows }.
+ * mcpack (package.json "moddable" exports, no manifest), and templates/app
+ * with the interrupt bridge's manifest and interruptConsumerMain(); each
+ * built with mcconfig -d for lin and run headless; plus the JS link of the
+ * JS app for esp32 and of the interrupt app for esp32 and pico.
+ * Returns rows { route, ok, why[], windows }.
  */
 async function checkConsumer(env, work, displayEnv, seconds, children) {
   const rows = [];
@@ -272,6 +435,7 @@ async function checkConsumer(env, work, displayEnv, seconds, children) {
     { route: 'manifest, JS', template: 'app', install: [tarball], build: ['mcconfig'] },
     { route: 'manifest, TS', template: 'app-ts', install: [tarball, 'typescript@^6'], build: ['mcconfig'] },
     { route: 'mcpack, JS', template: 'app', mcpack: true, install: [tarball], build: ['mcpack', 'mcconfig'] },
+    { route: 'interrupt, JS', template: 'app', interrupt: true, install: [tarball], build: ['mcconfig'] },
   ];
   for (const r of routes) {
     const app = join(dir, r.route.replace(/[^a-z]+/gi, '-').toLowerCase());
@@ -280,6 +444,13 @@ async function checkConsumer(env, work, displayEnv, seconds, children) {
     if (r.mcpack) {
       copyFileSync(join(from, 'main.js'), join(app, 'main.js'));
       writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'keel-mcpack-app', private: true, type: 'module', main: 'main.js' }, null, 2) + '\n');
+    } else if (r.interrupt) {
+      // templates/app's manifest plus the bridge's include line, and a main.js with one InterruptSource.
+      const manifest = JSON.parse(readFileSync(join(from, 'manifest.json'), 'utf8'));
+      manifest.include.push(INTERRUPT_INCLUDE);
+      writeFileSync(join(app, 'manifest.json'), JSON.stringify(manifest, null, '\t') + '\n');
+      copyFileSync(join(from, 'package.json'), join(app, 'package.json'));
+      writeFileSync(join(app, 'main.js'), interruptConsumerMain());
     } else {
       for (const f of ['manifest.json', 'package.json', r.template === 'app' ? 'main.js' : 'main.ts']) copyFileSync(join(from, f), join(app, f));
     }
@@ -301,15 +472,222 @@ async function checkConsumer(env, work, displayEnv, seconds, children) {
       rows.push({ route: r.route, ok: false, why: ['build failed: ' + (output.split('\n').filter((l) => /error|Error|###/.test(l)).slice(-4).join(' | ') || `exit ${cmd.status}`)], windows: [] });
       continue;
     }
-    const text = await runFor(makeVariable(join(out, 'tmp', 'lin', 'mc', 'debug', name, 'makefile'), 'SIMULATOR'), library, seconds, displayEnv, children);
+    const simulator = makeVariable(join(out, 'tmp', 'lin', 'mc', 'debug', name, 'makefile'), 'SIMULATOR');
+    // The interrupt app runs until it reported "done" twice (at most INTERRUPT_RUN_SECONDS), the others `seconds`.
+    const text = r.interrupt
+      ? await runFor(simulator, library, Math.max(seconds, INTERRUPT_RUN_SECONDS), displayEnv, children, interruptConsumerFinished)
+      : await runFor(simulator, library, seconds, displayEnv, children);
     writeFileSync(join(app, 'run.log'), text);
-    const j = judgeConsumer(text);
+    const j = r.interrupt ? judgeInterruptConsumer(text) : judgeConsumer(text);
     rows.push({ route: r.route, ok: j.why.length === 0, why: j.why, windows: j.windows });
   }
   const jsApp = join(dir, 'manifest-js');
   if (existsSync(join(jsApp, 'node_modules', 'keel'))) {
     const l = linkDevice('esp32', '-d', env, work, join(jsApp, 'manifest.json'), 'consumer-');
     rows.push({ route: 'manifest, JS: esp32 link', ok: l.ok, why: l.ok ? [] : l.output.split('\n').filter((x) => /Error|error|###/.test(x)).slice(-4), windows: [] });
+  }
+  // The interrupt app's JavaScript for the devices (its C needs ESP-IDF / the Pico SDK: not compiled).
+  const irqApp = join(dir, 'interrupt-js');
+  if (existsSync(join(irqApp, 'node_modules', 'keel'))) {
+    for (const platform of ['esp32', 'pico']) {
+      const l = linkDevice(platform, '-d', env, work, join(irqApp, 'manifest.json'), 'consumer-irq-');
+      rows.push({ route: `interrupt, JS: ${platform} link`, ok: l.ok, why: l.ok ? [] : l.output.split('\n').filter((x) => /Error|error|###/.test(x)).slice(-4), windows: [] });
+    }
+  }
+  return rows;
+}
+
+// ---- The interrupt bridge (hosts/moddable/interrupt) ----
+
+/** The bridge app's manifest (its own app: Keel's app table is not changed). */
+export const BRIDGE_MANIFEST = join(root, 'hosts', 'moddable', 'interrupt', 'manifest_bridge.json');
+/**
+ * Bridge runs: 10,000 edges per second for 10 s each. `single`: the C thread
+ * is the ring's only producer. `multiple`: 2-edge bursts 5 us apart at 5 kHz
+ * with a 20 us glitch filter (the second edge of most bursts is filtered in C),
+ * and JavaScript posts into the same ring every tick (a second producer).
+ */
+export const BRIDGE_RUNS = [
+  { name: 'single', mode: '-i', config: { keelBridgeMode: 'single', keelBridgeHz: 10000, keelBridgeSeconds: 10, keelBridgeBurst: 1, keelBridgeGapUs: 0, keelBridgeGlitchUs: 0 } },
+  { name: 'single', mode: '-d', config: { keelBridgeMode: 'single', keelBridgeHz: 10000, keelBridgeSeconds: 10, keelBridgeBurst: 1, keelBridgeGapUs: 0, keelBridgeGlitchUs: 0 } },
+  { name: 'multiple', mode: '-i', config: { keelBridgeMode: 'multiple', keelBridgeHz: 5000, keelBridgeSeconds: 10, keelBridgeBurst: 2, keelBridgeGapUs: 5, keelBridgeGlitchUs: 20 } },
+];
+/**
+ * A bridge run stops once the app reported "done" in two windows (the last
+ * wake delivered, a clean window after the drain), or after
+ * BRIDGE_TIME_FACTOR x its simulation + BRIDGE_EXTRA_SECONDS (a loaded
+ * machine slows the thread and the VM: the run then fails as unfinished).
+ */
+export const BRIDGE_EXTRA_SECONDS = 10;
+export const BRIDGE_TIME_FACTOR = 3;
+/** True once two window lines carry "bridge done". */
+export function bridgeFinished(text) {
+  let n = 0;
+  for (const line of text.split('\n')) if (line.startsWith('keel: window ') && line.includes('bridge done ')) n++;
+  return n >= 2;
+}
+const BRIDGE_LINE =
+  /bridge (done|running) mode (\w+): offered (\d+) of (\d+) posted (\d+) refused (\d+) glitched (\d+) corrupt (\d+); taken (\d+) forwarded (\d+) dropped (\d+) edges (\d+) gaps (\d+) seqErrors (\d+) js (\d+)\/(\d+) \(refused (\d+)\); wakes (\d+) calls (\d+) lost (\d+) drains (\d+); ring peak (\d+); latency us p50 (\d+) p99 (\d+) max (\d+) n (\d+); exact (yes|NO)/;
+const BRIDGE_FIELDS = ['state', 'mode', 'offered', 'expected', 'posted', 'refused', 'glitched', 'corrupt', 'taken', 'forwarded', 'dropped', 'edges', 'gaps', 'seqErrors', 'js', 'jsPosted', 'jsRefused', 'wakes', 'calls', 'lost', 'drains', 'ringPeak', 'p50', 'p99', 'max', 'n', 'exact'];
+
+/** The last bridge status of a run (hosts/moddable/interrupt/bridge-app.ts status()), or undefined. */
+export function parseBridge(text) {
+  let last;
+  for (const line of text.split('\n')) {
+    const m = BRIDGE_LINE.exec(line);
+    if (!m) continue;
+    last = {};
+    BRIDGE_FIELDS.forEach((f, i) => (last[f] = i < 2 || f === 'exact' ? m[i + 1] : Number(m[i + 1])));
+  }
+  return last;
+}
+
+/**
+ * The verdict on a bridge run: the app checks (judge: boot, no abort, clean
+ * windows) and the counts, re-checked here from the printed numbers rather
+ * than trusted from its "exact yes". Returns reasons (empty: passed).
+ */
+export function judgeBridge(text) {
+  const why = judge(parseTrace(text), 'interrupt-bridge');
+  const b = parseBridge(text);
+  if (!b) return [...why, 'no bridge status line'];
+  if (b.state !== 'done') why.push(`the simulation did not finish and drain (state ${b.state}, offered ${b.offered} of ${b.expected}): run longer`);
+  if (b.exact !== 'yes') why.push('the app found its counts inexact (exact NO)');
+  if (b.offered !== b.expected) why.push(`offered ${b.offered}, expected ${b.expected} edges`);
+  if (b.offered !== b.posted + b.refused + b.glitched + b.corrupt) why.push(`offered ${b.offered} != posted ${b.posted} + refused ${b.refused} + glitched ${b.glitched} + corrupt ${b.corrupt}`);
+  if (b.taken !== b.forwarded + b.dropped || b.dropped !== 0) why.push(`taken ${b.taken} != forwarded ${b.forwarded} + dropped ${b.dropped}, or records dropped`);
+  if (b.edges !== b.posted || b.taken !== b.edges + b.js) why.push(`posted ${b.posted}, dispatched ${b.edges} C records and ${b.js} JS records of ${b.taken} taken`);
+  if (b.seqErrors !== 0) why.push(`${b.seqErrors} records out of order`);
+  if (b.gaps !== b.refused + b.glitched + b.corrupt) why.push(`sequence gaps ${b.gaps} != refused + glitched + corrupt ${b.refused + b.glitched + b.corrupt}`);
+  if (b.js !== b.jsPosted) why.push(`JS records dispatched ${b.js} of ${b.jsPosted} posted`);
+  if (b.calls !== b.wakes) why.push(`wakes ${b.wakes} asked, ${b.calls} delivered`);
+  if (b.n !== b.edges) why.push(`latency samples ${b.n} != edges ${b.edges}`);
+  return why;
+}
+
+/** Where a passing bridge check saves its runs' counts and latency (docs/interrupts.md cites it). */
+export const BRIDGE_RESULTS = join(root, 'bench', 'results', 'moddable-bridge.json');
+
+/**
+ * The record of a bridge check, for BRIDGE_RESULTS: each run's status line
+ * as parsed (counts, p50 / p99 / max latency in us), its probe windows, and
+ * where and when it ran. null unless every BRIDGE_RUNS entry ran and passed
+ * (a failed or partial check never replaces the saved figures).
+ */
+export function bridgeResults(rows, meta) {
+  if (rows.length !== BRIDGE_RUNS.length || rows.some((r) => r.why.length !== 0 || !r.b)) return null;
+  return {
+    what: 'interrupt bridge in mcsim (lin): scripts/check-moddable.mjs step 7; docs/interrupts.md',
+    sdk: meta.sdk,
+    date: meta.date,
+    command: meta.command,
+    machine: meta.machine,
+    runs: rows.map((r) => ({
+      run: r.run.name,
+      mode: r.run.mode,
+      config: r.run.config,
+      offered: r.b.offered,
+      posted: r.b.posted,
+      refused: r.b.refused,
+      glitched: r.b.glitched,
+      corrupt: r.b.corrupt,
+      taken: r.b.taken,
+      jsRecords: r.b.js,
+      wakes: r.b.wakes,
+      ringPeak: r.b.ringPeak,
+      latencyUs: { p50: r.b.p50, p99: r.b.p99, max: r.b.max, samples: r.b.n },
+      windows: r.windows?.length ?? 0,
+      cleanWindows: r.windows?.filter((x) => x.gc === 0).length ?? 0,
+    })),
+  };
+}
+
+/** Builds the bridge app for lin with `config`; returns { library, simulator } or { error }. */
+function buildBridge(run, env, work) {
+  const dir = writeWrapper(join(work, 'manifests', `bridge-${run.name}${run.mode}`), { include: [BRIDGE_MANIFEST], config: run.config });
+  const out = join(work, `bridge${run.mode}`);
+  mkdirSync(out, { recursive: true });
+  const paths = buildPaths(out, 'lin', run.mode, 'keel-bridge');
+  rmSync(join(paths.tmp, 'mc.xs.c'), { force: true }); // relink: config changes per run
+  const built = mcconfig([run.mode, '-m', '-p', 'lin', '-t', 'build', '-o', out], { cwd: dir, env, capture: true });
+  if (built.status !== 0) return { error: built.output.split('\n').filter((l) => /error|Error|###/.test(l)).slice(-5).join('\n') || `mcconfig exit ${built.status}` };
+  const runs = join(work, 'runs');
+  mkdirSync(runs, { recursive: true });
+  const library = join(runs, `bridge-${run.name}${run.mode}.so`);
+  copyFileSync(join(paths.bin, 'mc.so'), library);
+  return { library, simulator: makeVariable(join(paths.tmp, 'makefile'), 'SIMULATOR') };
+}
+
+// ---- The trace replay (hosts/moddable/trace-drain.ts, tools/trace/replay.ts) ----
+
+/** Seconds each trace run gets in mcsim (the scenarios' scripts end by 1.9 s after boot; blinky's Node side covers 2.5 s). */
+export const TRACE_SECONDS = 6;
+/** The trace runs: each replay scenario as a debug and an instrumented build. */
+export const TRACE_MODES = ['-d', '-i'];
+
+/** Bundles the replay tooling (TypeScript) for Node and imports it. */
+async function loadReplay(work) {
+  const { bundleForNode } = await import('./bundle.mjs');
+  const [replayJs, linesJs] = await bundleForNode([join(root, 'tools', 'trace', 'replay.ts'), join(root, 'tools', 'trace', 'lines.ts')], join(work, 'replay-tools'));
+  const replay = await import(pathToFileURL(replayJs).href);
+  const lines = await import(pathToFileURL(linesJs).href);
+  return { ...replay, ...lines };
+}
+
+/** Builds a replay scenario's app for lin with tracing on; returns { library, simulator } or { error }. */
+function buildTraceRun(scenario, mode, env, work) {
+  const config = { keelApp: scenario.app, keelTrace: 'text', keelStimulus: scenario.stimulus };
+  const dir = writeWrapper(join(work, 'manifests', `trace-${scenario.name}${mode}`), { include: [join(root, 'manifest_app.json')], config });
+  const out = join(work, `lin${mode}`);
+  mkdirSync(out, { recursive: true });
+  const paths = buildPaths(out, 'lin', mode);
+  rmSync(join(paths.tmp, 'mc.xs.c'), { force: true }); // relink: config changes per build
+  const built = mcconfig([mode, '-m', '-p', 'lin', '-t', 'build', '-o', out], { cwd: dir, env, capture: true });
+  if (built.status !== 0) return { error: built.output.split('\n').filter((l) => /error|Error|###/.test(l)).slice(-5).join('\n') || `mcconfig exit ${built.status}` };
+  const runs = join(work, 'runs');
+  mkdirSync(runs, { recursive: true });
+  const library = join(runs, `trace-${scenario.name}${mode}.so`);
+  copyFileSync(join(paths.bin, 'mc.so'), library);
+  return { library, simulator: makeVariable(join(paths.tmp, 'makefile'), 'SIMULATOR') };
+}
+
+/**
+ * 8. Each replay scenario in mcsim (one run at a time), decoded and compared
+ * with the Node simulator's trace. Returns rows { run, result, frames, lost, windows, why[] }.
+ */
+async function checkTraceReplay(env, work, displayEnv, children) {
+  const rows = [];
+  let tools;
+  try {
+    tools = await loadReplay(work);
+  } catch (e) {
+    return [{ run: { name: 'tools', mode: '-' }, why: [`cannot bundle tools/trace/replay.ts: ${e?.message ?? e}`] }];
+  }
+  for (const scenario of tools.REPLAY_SCENARIOS) {
+    const node = tools.runNodeReplay(scenario);
+    for (const mode of TRACE_MODES) {
+      const run = { name: scenario.name, mode };
+      let built;
+      try {
+        built = buildTraceRun(scenario, mode, env, work);
+      } catch (e) {
+        built = { error: String(e?.message ?? e) };
+      }
+      if (built.error) {
+        rows.push({ run, why: [`build failed: ${built.error}`] });
+        continue;
+      }
+      const text = await runFor(built.simulator, built.library, TRACE_SECONDS, displayEnv, children);
+      const log = built.library.replace(/\.so$/, '.log');
+      writeFileSync(log, text);
+      const parsed = parseTrace(text);
+      const why = judge(parsed, scenario.app);
+      const capture = tools.decodeCapture(new TextEncoder().encode(text));
+      for (const p of capture.problems.slice(0, 3)) why.push(`bad frame at byte ${p.offset} of ${log}: ${p.message}`);
+      const result = tools.compareReplay(node, capture.trace, scenario);
+      why.push(...result.differences);
+      rows.push({ run, result, frames: capture.frames, lost: capture.trace.status?.ringLost ?? 0, windows: parsed.windows, why, log });
+    }
   }
   return rows;
 }
@@ -325,6 +703,10 @@ async function main() {
       json: { type: 'string' },
       'no-link': { type: 'boolean', default: false },
       'consumer-only': { type: 'boolean', default: false },
+      'bridge-only': { type: 'boolean', default: false },
+      'no-bridge': { type: 'boolean', default: false },
+      'trace-only': { type: 'boolean', default: false },
+      'no-trace': { type: 'boolean', default: false },
     },
   });
   const env = sdkEnv();
@@ -361,7 +743,11 @@ async function main() {
 
   // 2. The JS half of the device builds.
   const links = [];
-  const only = values['consumer-only'];
+  const bridgeOnly = values['bridge-only'];
+  const traceOnly = values['trace-only'];
+  const only = values['consumer-only'] || bridgeOnly || traceOnly;
+  const withBridge = !values['no-bridge'] && !values['consumer-only'] && !traceOnly;
+  const withTrace = !values['no-trace'] && !values['consumer-only'] && !bridgeOnly;
   if (!values['no-link'] && !only) {
     for (const platform of ['esp32', 'pico']) {
       for (const mode of MODES) {
@@ -377,10 +763,26 @@ async function main() {
     }
   }
 
+  // 7 (links). The interrupt bridge app's JavaScript for the devices (its C needs ESP-IDF / the Pico SDK: not compiled).
+  if (withBridge && !values['no-link']) {
+    for (const platform of ['esp32', 'pico']) {
+      const r = linkDevice(platform, '-d', env, work, BRIDGE_MANIFEST, 'bridge-');
+      const stats = /### (\d+) instances, (\d+) keys/.exec(r.output);
+      links.push({ platform, mode: '-d', app: 'interrupt-bridge', ok: r.ok, instances: stats ? Number(stats[1]) : undefined, keys: stats ? Number(stats[2]) : undefined });
+      console.log(`link  ${pad(platform, 6)} -d  interrupt bridge  ${r.ok ? 'ok' : 'FAILED'}${stats ? `  (${stats[1]} instances, ${stats[2]} keys)` : ''}`);
+      if (!r.ok) {
+        failures.push(`${platform} interrupt bridge link`);
+        console.log(r.output.split('\n').filter((l) => /Error|error|###/.test(l)).slice(-8).map((l) => '      ' + l).join('\n'));
+      }
+    }
+  }
+
   // 3 + 4. Build on lin, run in mcsim (runs overlap the next builds).
   const display = await openDisplay(env);
   const results = [];
   let consumer = [];
+  const bridge = [];
+  let traces = [];
   const pending = new Set();
   const children = new Set();
   try {
@@ -412,8 +814,26 @@ async function main() {
       }
     }
     await Promise.all(pending);
+    // 7. The interrupt bridge, one run at a time (nothing else running: the latency is the bridge's own).
+    for (const run of withBridge ? BRIDGE_RUNS : []) {
+      let built;
+      try {
+        built = buildBridge(run, env, work);
+      } catch (e) {
+        built = { error: String(e?.message ?? e) };
+      }
+      if (built.error) {
+        bridge.push({ run, why: [`build failed: ${built.error}`] });
+        continue;
+      }
+      const text = await runFor(built.simulator, built.library, run.config.keelBridgeSeconds * BRIDGE_TIME_FACTOR + BRIDGE_EXTRA_SECONDS, display.env, children, bridgeFinished);
+      writeFileSync(built.library.replace(/\.so$/, '.log'), text);
+      bridge.push({ run, b: parseBridge(text), windows: parseTrace(text).windows, why: judgeBridge(text) });
+    }
+    // 8. The trace replay: mcsim's trace against the Node simulator's.
+    if (withTrace) traces = await checkTraceReplay(env, work, display.env, children);
     // 6. Keel as a dependency of a user's app (built and run after Keel's own runs).
-    consumer = await checkConsumer(env, work, display.env, seconds, children);
+    if (!bridgeOnly && !traceOnly) consumer = await checkConsumer(env, work, display.env, seconds, children);
   } finally {
     for (const child of children) child.kill('SIGTERM'); // only the mcsim processes started here
     display.stop();
@@ -468,6 +888,47 @@ async function main() {
     if (!c.ok) failures.push(`consumer ${c.route}`);
   }
 
+  if (bridge.length) {
+    console.log('');
+    console.log(`${pad('bridge', 10)}${pad('build', 6)}${pad('edges', 8)}${pad('posted', 8)}${pad('refused', 8)}${pad('glitched', 9)}${pad('js', 6)}${pad('wakes', 7)}${pad('peak', 5)}${pad('windows', 9)}${pad('p50 us', 7)}${pad('p99 us', 7)}${pad('max us', 8)}result`);
+    for (const r of bridge) {
+      const b = r.b ?? {};
+      const w = r.windows ?? [];
+      const valid = w.filter((x) => x.gc === 0).length;
+      console.log(
+        `${pad(r.run.name, 10)}${pad(r.run.mode, 6)}${pad(b.offered ?? '-', 8)}${pad(b.posted ?? '-', 8)}${pad(b.refused ?? '-', 8)}${pad(b.glitched ?? '-', 9)}${pad(b.js ?? '-', 6)}${pad(b.wakes ?? '-', 7)}${pad(b.ringPeak ?? '-', 5)}${pad(`${valid}/${w.length}`, 9)}${pad(b.p50 ?? '-', 7)}${pad(b.p99 ?? '-', 7)}${pad(b.max ?? '-', 8)}${r.why.length ? 'FAILED' : 'ok'}`,
+      );
+      for (const y of r.why.slice(0, 4)) console.log(`      ${y}`);
+      if (r.why.length) failures.push(`interrupt bridge ${r.run.name} ${r.run.mode}`);
+    }
+    console.log('(edges offered by the lin thread; every posted record dispatched once, in order; windows: clean probe windows required; latency: record timestamp -> dispatch in the AO, mcsim on this machine, histogram bucket upper edges)');
+    const saved = bridgeResults(bridge, {
+      sdk: version,
+      date: new Date().toISOString(),
+      command: `node scripts/check-moddable.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+      machine: { cpus: cpus().length, loadAverage1m: Number(loadavg()[0].toFixed(2)), platform: process.platform },
+    });
+    if (saved) {
+      writeFileSync(BRIDGE_RESULTS, JSON.stringify(saved, null, 2) + '\n');
+      console.log(`bridge figures saved to ${relative(root, BRIDGE_RESULTS)}`);
+    } else console.log(`bridge figures not saved (${relative(root, BRIDGE_RESULTS)} keeps the last passing check's)`);
+  }
+
+  if (traces.length) {
+    console.log('');
+    console.log(`${pad('trace', 12)}${pad('build', 6)}${pad('records', 9)}${pad('node', 6)}${pad('compared', 10)}${pad('frames', 8)}${pad('lost', 6)}${pad('windows', 9)}result`);
+    for (const r of traces) {
+      const w = r.windows ?? [];
+      const valid = w.filter((x) => x.gc === 0).length;
+      console.log(
+        `${pad(r.run.name, 12)}${pad(r.run.mode, 6)}${pad(r.result?.deviceRecords ?? '-', 9)}${pad(r.result?.nodeRecords ?? '-', 6)}${pad(r.result?.compared ?? '-', 10)}${pad(r.frames ?? '-', 8)}${pad(r.lost ?? '-', 6)}${pad(`${valid}/${w.length}`, 9)}${r.why.length ? 'FAILED' : 'ok'}`,
+      );
+      for (const y of r.why.slice(0, 6)) console.log(`      ${y}`);
+      if (r.why.length) failures.push(`trace replay ${r.run.name} ${r.run.mode}`);
+    }
+    console.log('(records: decoded from the KTR: lines of the mcsim run; node: the Node simulator\'s trace of the same scenario; compared: records equal in order and content, host-clock fields excepted; windows: clean probe windows required with tracing on)');
+  }
+
   if (values.json) {
     const json = {
       sdk: version,
@@ -476,10 +937,12 @@ async function main() {
       runs: results.map((r) => ({ app: r.app, mode: r.mode.flag, budget: r.budget.name, booted: !!r.parsed?.booted, windows: r.parsed?.windows.length ?? 0, validWindows: r.parsed?.windows.filter((x) => x.gc === 0).length ?? 0, bootSlots: r.m.bootSlots, bootChunkBytes: r.m.bootChunks, peakStackSlots: r.m.peakStack, failures: r.why })),
       budgets,
       consumer: consumer.map((c) => ({ route: c.route, ok: c.ok, windows: c.windows.length, cleanWindows: c.windows.filter((w) => w.outcome === 'clean').length, failures: c.why })),
+      trace: traces.map((r) => ({ run: r.run.name, mode: r.run.mode, deviceRecords: r.result?.deviceRecords ?? 0, nodeRecords: r.result?.nodeRecords ?? 0, compared: r.result?.compared ?? 0, frames: r.frames ?? 0, lost: r.lost ?? 0, windows: r.windows?.length ?? 0, validWindows: r.windows?.filter((x) => x.gc === 0).length ?? 0, failures: r.why })),
+      bridge: bridge.map((r) => ({ run: r.run.name, mode: r.run.mode, config: r.run.config, status: r.b ?? null, windows: r.windows?.length ?? 0, validWindows: r.windows?.filter((x) => x.gc === 0).length ?? 0, failures: r.why })),
     };
     writeFileSync(values.json, JSON.stringify(json, null, 2) + '\n');
   }
-  const total = results.length + links.length + budgets.reduce((n, b) => n + b.rows.length, 0) + consumer.length;
+  const total = results.length + links.length + budgets.reduce((n, b) => n + b.rows.length, 0) + consumer.length + bridge.length + traces.length;
   console.log(`\nkeel check:moddable: ${total - failures.length} of ${total} checks passed${failures.length ? `; FAILED: ${failures.join(', ')}` : ''}`);
   return failures.length ? 1 : 0;
 }

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EARLY_EXIT, judge, judgeConsumer, measure, parseTrace } from '../../scripts/check-moddable.mjs';
+import { BRIDGE_RUNS, EARLY_EXIT, bridgeFinished, bridgeResults, judge, judgeBridge, judgeConsumer, measure, parseBridge, parseTrace } from '../../scripts/check-moddable.mjs';
 
 const KEY =
   'instruments key: Pixels drawn,Frames drawn,Network bytes read,Network bytes written,Network sockets,Timers,Files,Poco display list used,Piu command List used,Chunk used,Chunk available,Slot used,Slot available,Stack used,Stack available,Garbage collections,Keys used,Modules loaded,Parser used,Floating Point,Promises settled';
@@ -98,5 +98,80 @@ describe('check:moddable reads an mcsim run', () => {
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines.length, 1, r.stdout);
     assert.match(lines[0]!, /skipped, MODDABLE is not set \(nothing was checked\).*xs-dev setup/);
+  });
+});
+
+describe('check:moddable reads an interrupt bridge run', () => {
+  // Lines printed by hosts/moddable/interrupt/bridge-app.ts in mcsim (SDK 8.2.3, lin), shortened.
+  const status = (state: string, o: Partial<Record<string, number | string>> = {}): string => {
+    const v = { offered: 30000, expected: 30000, posted: 30000, refused: 0, glitched: 0, corrupt: 0, taken: 30000, forwarded: 30000, dropped: 0, edges: 30000, gaps: 0, seq: 0, js: 0, jsPosted: 0, wakes: 20983, calls: 20983, n: 30000, exact: 'yes', ...o };
+    return (
+      `bridge ${state} mode single: offered ${v.offered} of ${v.expected} posted ${v.posted} refused ${v.refused} glitched ${v.glitched} corrupt ${v.corrupt}; ` +
+      `taken ${v.taken} forwarded ${v.forwarded} dropped ${v.dropped} edges ${v.edges} gaps ${v.gaps} seqErrors ${v.seq} js ${v.js}/${v.jsPosted} (refused 0); ` +
+      `wakes ${v.wakes} calls ${v.calls} lost 0 drains 21269; ring peak 231; latency us p50 67 p99 8100 max 20464 n ${v.n}; exact ${v.exact}`
+    );
+  };
+  const boot = 'keel: app "interrupt-bridge" running, tick 10 ms, button pin none, led pin none, cross-core local';
+  const win = (n: number, s: string): string => `keel: window ${n}: slots 0 chunks 0 B gc 0: clean (nothing allocated); ticks ${n * 95} late 3 maxLate 22 ms; edges 0 posted 0 refused 0; led writes 0; worker none; ${s}`;
+  const run = (...statuses: string[]): string => [boot, ...statuses.map((s, i) => win(i + 1, s))].join('\n');
+
+  it('a finished run with exact counts and clean windows passes; its last status is read', () => {
+    const text = run(status('running', { offered: 9972, posted: 9972, taken: 9972, forwarded: 9972, edges: 9972, n: 9972 }), status('done'));
+    assert.deepEqual(judgeBridge(text), []);
+    const b = parseBridge(text)!;
+    assert.equal(b.state, 'done');
+    assert.deepEqual([b.offered, b.p50, b.p99, b.max, b.n, b.ringPeak], [30000, 67, 8100, 20464, 30000, 231]);
+  });
+
+  it('refused and glitched edges pass when every sequence gap is one of them, and fail otherwise', () => {
+    const counted = { posted: 15019, refused: 485, glitched: 14496, taken: 15277, forwarded: 15277, edges: 15019, gaps: 14981, js: 258, jsPosted: 258, n: 15019 };
+    assert.deepEqual(judgeBridge(run(status('done', counted))), []);
+    assert.match(judgeBridge(run(status('done', { ...counted, gaps: 14980 }))).join(), /sequence gaps 14980 != refused \+ glitched \+ corrupt 14981/);
+  });
+
+  it('fails a run that did not finish, lost or reordered a record, or where the app itself says NO', () => {
+    assert.match(judgeBridge(run(status('running', { offered: 9000, posted: 9000, taken: 9000, forwarded: 9000, edges: 9000, n: 9000 }))).join(), /did not finish.*offered 9000 of 30000/);
+    assert.match(judgeBridge(run(status('done', { edges: 29999, taken: 29999, forwarded: 29999, n: 29999 }))).join(), /posted 30000, dispatched 29999 C records/);
+    assert.match(judgeBridge(run(status('done', { seq: 2 }))).join(), /2 records out of order/);
+    assert.match(judgeBridge(run(status('done', { posted: 29999 }))).join(), /offered 30000 != posted 29999/);
+    assert.match(judgeBridge(run(status('done', { exact: 'NO' }))).join(), /exact NO/);
+    assert.match(judgeBridge(run(status('done', { calls: 20982 }))).join(), /wakes 20983 asked, 20982 delivered/);
+  });
+
+  it('fails on an allocating window, an abort, or no status at all, like the other apps', () => {
+    const allocating = run(status('done')) + '\nkeel: window 9: slots 2 chunks 48 B gc 0: ALLOCATED on the hot path; ' + status('done');
+    assert.match(judgeBridge(allocating).join(), /window 9: 2 slots, 48 chunk bytes after boot/);
+    assert.match(judgeBridge(run(status('done')) + '\nXS abort: unhandled exception').join(), /XS abort/);
+    assert.deepEqual(judgeBridge([boot, 'keel: window 1: slots 0 chunks 0 B gc 0: clean (nothing allocated); ticks 95'].join('\n')), ['no bridge status line']);
+  });
+
+  it('a run stops early only after two windows reported "done"', () => {
+    assert.equal(bridgeFinished(run(status('running'), status('done'))), false);
+    assert.equal(bridgeFinished(run(status('running'), status('done'), status('done'))), true);
+    assert.equal(bridgeFinished(status('done') + '\n' + status('done')), false, 'status text outside a window line does not count');
+  });
+
+  it('the runs are 10,000 edges per second for 10 s, in both producer modes', () => {
+    for (const r of BRIDGE_RUNS) {
+      const c = r.config;
+      assert.equal(c.keelBridgeHz * c.keelBridgeBurst, 10000, r.name);
+      assert.equal(c.keelBridgeSeconds, 10);
+    }
+    assert.deepEqual([...new Set(BRIDGE_RUNS.map((r) => r.config.keelBridgeMode))].sort(), ['multiple', 'single']);
+  });
+
+  it('saves the figures of a check only when every bridge run ran and passed, copied from the status lines', () => {
+    const text = run(status('running'), status('done'));
+    const rows = BRIDGE_RUNS.map((r) => ({ run: r, b: parseBridge(text)!, windows: parseTrace(text).windows, why: judgeBridge(text) }));
+    const meta = { sdk: '8.2.3', date: '2026-01-01T00:00:00.000Z', command: 'node scripts/check-moddable.mjs --bridge-only', machine: { cpus: 2, loadAverage1m: 1.5, platform: 'linux' } };
+    const saved = bridgeResults(rows, meta)!;
+    assert.equal(saved.runs.length, BRIDGE_RUNS.length);
+    assert.deepEqual(
+      saved.runs.map((r) => [r.run, r.mode, r.offered, r.refused, r.latencyUs.p50, r.latencyUs.p99, r.latencyUs.max, r.latencyUs.samples, r.cleanWindows, r.windows]),
+      BRIDGE_RUNS.map((r) => [r.name, r.mode, 30000, 0, 67, 8100, 20464, 30000, 2, 2]),
+    );
+    assert.equal(saved.command, meta.command);
+    assert.equal(bridgeResults(rows.slice(1), meta), null, 'a partial check');
+    assert.equal(bridgeResults([{ ...rows[0]!, why: ['x'] }, ...rows.slice(1)], meta), null, 'a failed run');
   });
 });

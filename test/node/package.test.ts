@@ -5,27 +5,18 @@
 // declarations beside it; Node resolves `keel` and `keel/kernel` from an app
 // that installed the tarball; the package has no dependencies (nothing a user
 // installs compiles native code) and ships no sources, tests or Keel's own app
-// manifest; the links in README.md and docs/ resolve inside the package; the
+// manifest, and no C but the interrupt bridge's (its manifest and C files,
+// listed one by one: a consumer app compiles them with mcconfig); the links in README.md and docs/ resolve inside the package; the
 // starter templates are there. (With $MODDABLE, `npm run check:moddable`
 // builds and runs the starters with the real SDK.)
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, posix } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { findRoot } from '../support/repo-root.js';
 
-/** The repository root: the nearest folder up whose package.json is Keel's (tests run from a build folder). */
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const p = join(dir, 'package.json');
-    if (existsSync(p) && (JSON.parse(readFileSync(p, 'utf8')) as { name?: string }).name === 'keel') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('repository root (package.json "keel") not found');
-    dir = up;
-  }
-}
 const repo = findRoot();
 
 interface Manifest {
@@ -34,6 +25,24 @@ interface Manifest {
   preload?: string[];
   platforms?: Record<string, Manifest>;
 }
+
+/**
+ * The interrupt bridge (hosts/moddable/interrupt, docs/moddable.md "Interrupt
+ * bridge") is the package's only C: its manifest, as a user's app includes
+ * it, and exactly these C files (not its test app manifest_bridge.json,
+ * bridge-app, nor the XS-host test C of hosts/native/test).
+ */
+const INTERRUPT_C = [
+  'hosts/moddable/interrupt/esp32/keel_interrupt_esp32.c',
+  'hosts/moddable/interrupt/keel_interrupt.c',
+  'hosts/moddable/interrupt/keel_interrupt.h',
+  'hosts/moddable/interrupt/lin/keel_interrupt_lin.c',
+  'hosts/moddable/interrupt/pico/keel_interrupt_pico.c',
+  'hosts/native/keel_isr.c',
+  'hosts/native/keel_isr.h',
+];
+const INTERRUPT_MANIFEST = 'hosts/moddable/interrupt/manifest.json';
+const INTERRUPT_SHIPPED = [INTERRUPT_MANIFEST, ...INTERRUPT_C];
 
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -129,15 +138,60 @@ describe('the npm package (npm pack)', function () {
     for (const k of ['dependencies', 'optionalDependencies', 'peerDependencies']) assert.equal(json[k], undefined, `no ${k}`);
     assert.ok((json.devDependencies as Record<string, string>)['@agoric/xsnap'], 'the XS engine sources are a development dependency');
     for (const f of files) {
-      assert.ok(!/^(src|test|hosts|boards|bench|scripts|examples)\//.test(f), `${f} is not shipped`);
-      assert.ok(!f.endsWith('.c') && !f.endsWith('.h'), `${f}: no C`);
+      assert.ok(!/^(src|test|hosts|boards|bench|scripts|examples)\//.test(f) || INTERRUPT_SHIPPED.includes(f), `${f} is not shipped`);
     }
+    // The only C: the interrupt bridge's, file by file (an unreviewed C file fails here).
+    assert.deepEqual([...files].filter((f) => f.endsWith('.c') || f.endsWith('.h')).sort(), INTERRUPT_C, 'the C files shipped are exactly the interrupt module\'s');
     assert.ok(!files.has('manifest_app.json'), "Keel's own app manifest is not the package's");
     for (const f of ['templates/app/manifest.json', 'templates/app/main.js', 'templates/app/package.json', 'templates/app-ts/main.ts', 'templates/app-ts/manifest.json']) {
       assert.ok(files.has(f), `${f} is shipped`);
     }
     const starter = JSON.parse(readFileSync(join(pkg, 'templates/app/manifest.json'), 'utf8')) as Manifest;
     assert.deepEqual(starter.include!.slice(1), ['./node_modules/keel/manifest.json', './node_modules/keel/manifest_host.json']);
+  });
+
+  it('ships the interrupt module: its manifest maps keel/host/interrupt/* and per-platform C to files in the tarball, not its test app', function () {
+    const m = JSON.parse(readFileSync(join(pkg, INTERRUPT_MANIFEST), 'utf8')) as { modules: Record<string, string | string[]>; preload: string[]; platforms: Record<string, { modules?: Record<string, string | string[]>; error?: string }> };
+    const base = posix.dirname(INTERRUPT_MANIFEST);
+    const at = (t: string): string => posix.normalize(posix.join(base, t));
+    assert.deepEqual(Object.keys(m.modules).sort(), ['*', 'keel/host/interrupt/native', 'keel/host/interrupt/source']);
+    assert.deepEqual([...m.preload].sort(), ['keel/host/interrupt/native', 'keel/host/interrupt/source']);
+    for (const name of ['keel/host/interrupt/source', 'keel/host/interrupt/native']) {
+      const js = at(m.modules[name] as string) + '.js';
+      assert.ok(files.has(js), `${name} -> ${js}`);
+      assert.ok(files.has(js.replace(/\.js$/, '.d.ts')), `${name}: declarations beside ${js}`);
+      assert.ok(!/\bif \(DEBUG\)/.test(readFileSync(join(pkg, js), 'utf8')), `${js}: no DEBUG left`);
+    }
+    // Every C module the manifest names (all platforms) is shipped, .c beside; together they are the C of the package.
+    // The SDK's own C ($(MODULES)/..., e.g. the IO pin table of esp32 and pico) is named, not shipped.
+    const platformC = (p: string): string[] => [m.platforms[p]!.modules!['*']!].flat();
+    for (const p of ['esp32', 'pico']) assert.ok(platformC(p).includes('$(MODULES)/io/common/builtinCommon'), `${p}: links the IO pin table (builtinCommon)`);
+    const cNames = [...(m.modules['*'] as string[]), ...['esp32', 'pico', 'lin'].flatMap(platformC).filter((t) => !t.startsWith('$('))];
+    const named = cNames.map((t) => at(t) + '.c').sort();
+    for (const c of named) assert.ok(files.has(c), `${c} is shipped`);
+    assert.deepEqual(named, INTERRUPT_C.filter((f) => f.endsWith('.c')), 'each shipped .c is one the manifest names');
+    assert.match(m.platforms['...']!.error!, /esp32, pico and lin/);
+    for (const f of files) assert.ok(!/bridge-app|manifest_bridge|hosts\/native\/test/.test(f), `${f}: the bridge's test app and test C are not shipped`);
+  });
+
+  it('the bin `keel` (dist/cli/bin.js) is shipped and draws a machine with no dependency installed', function () {
+    const json = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')) as { bin?: Record<string, string> };
+    assert.deepEqual(json.bin, { keel: 'dist/cli/bin.js' });
+    assert.ok(files.has('dist/cli/bin.js') && files.has('dist/cli/keel.js') && files.has('dist/cli/diagram.js'));
+    assert.ok(readFileSync(join(pkg, 'dist/cli/bin.js'), 'utf8').startsWith('#!/usr/bin/env node\n'));
+    const app = join(work, 'cli-app');
+    mkdirSync(app, { recursive: true });
+    writeFileSync(
+      join(app, 'm.mjs'),
+      `import { defineHsm } from ${JSON.stringify(pathToFileURL(join(pkg, 'dist/node/index.js')).href)};\n` +
+        "export const m = defineHsm({ name: 'm', signals: { GO: 1 }, context: () => ({}), initial: 'a', states: { a: { on: { GO: 'b' } }, b: {} } });\n",
+    );
+    const out = run(process.execPath, [join(pkg, 'dist/cli/bin.js'), 'diagram', 'm.mjs', '--format', 'mermaid'], app);
+    assert.equal(out, 'stateDiagram-v2\n  [*] --> a\n  a\n  b\n  a --> b : GO\n');
+    // SVG needs @viz-js/viz, which the package does not depend on: a clear message, exit 2.
+    const svg = spawnSync(process.execPath, [join(pkg, 'dist/cli/bin.js'), 'diagram', 'm.mjs', '--format', 'svg'], { cwd: app, encoding: 'utf8' });
+    assert.equal(svg.status, 2, svg.stderr);
+    assert.match(svg.stderr, /^keel diagram: --format svg needs the '@viz-js\/viz' package/);
   });
 
   it('the links in README.md and docs/ resolve inside the package', function () {
