@@ -12,6 +12,7 @@ import { Trace, TRACE_DISPATCH, TRACE_FLAG_IMPLIED, TRACE_FLAG_SENDER_MASK, TRAC
 import { TraceCapture } from '../../hosts/sim/trace-capture.js';
 import { decodeTrace, type DecodedTrace } from '../../tools/trace/decode.js';
 import { expandRecord } from '../../tools/trace/expand.js';
+import { formatLine, TraceNames } from '../../tools/trace/format.js';
 import { psicc2, PS } from '../hsm-psicc2.fixture.js';
 import { traced } from '../hsm-trace.fixture.js';
 
@@ -76,6 +77,15 @@ describe('trace: compact machines (expanded by the decoder)', function () {
     const first = d.records.find((r) => r.kind === TRACE_DISPATCH)!;
     const taken = psicc2(() => {}).transitions()[first.transition!]!;
     assert.deepEqual([taken.source, taken.signal, taken.target], ['s21', 'A', 's21'], "the book's first event (in s211): s21's self-transition on A");
+    // keel trace's readable lines: an implied record shows its DISPATCH's seq followed by '+'.
+    const names = new TraceNames(d.objects);
+    const lines = d.records.map((r) => formatLine(r, names, 0));
+    const marked = lines.filter((l) => /#\d+\+/.test(l)).length;
+    assert.equal(marked, d.records.filter((r) => r.implied === true).length);
+    assert.equal(lines.length - marked, BOOK.length, 'the wire records carry no mark');
+    const dispatch = d.records.indexOf(first);
+    assert.match(lines[dispatch]!, new RegExp(`#${first.seq} `));
+    assert.match(lines[dispatch + 1]!, new RegExp(`#${first.seq}\\+`), 'the records a DISPATCH implies follow it with its seq');
   });
 
   it('history entries and states without handlers (the history fixture): expanded = full, call for call', function () {

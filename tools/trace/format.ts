@@ -168,9 +168,14 @@ function padLeft(s: string, n: number): string {
   return s.length >= n ? s : ' '.repeat(n - s.length) + s;
 }
 
-/** One readable line: time (ms since the first record), seq, object, kind, details. */
+/**
+ * One readable line: time (ms since the first record), seq, object, kind,
+ * details. A record the decoder derived from a compact machine's DISPATCH
+ * (implied: not on the wire) shows that record's seq followed by '+'.
+ */
 export function formatLine(r: TraceRecord, n: TraceNames, t0: number): string {
-  return `${padLeft(String(r.t - t0), 8)} ms  #${pad(String(r.seq), 6)} ${pad(n.name(r.object), 12)} ${pad(kindName(r.kind), 15)} ${describe(r, n)}`.trimEnd();
+  const seq = r.implied === true ? `${r.seq}+` : String(r.seq);
+  return `${padLeft(String(r.t - t0), 8)} ms  #${pad(seq, 6)} ${pad(n.name(r.object), 12)} ${pad(kindName(r.kind), 15)} ${describe(r, n)}`.trimEnd();
 }
 
 export function headerLine(d: { host: string; version: number; objects: Map<number, TraceObject> }): string {
