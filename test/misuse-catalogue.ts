@@ -182,6 +182,23 @@ function blockStreamWorks(s: Keel.BlockStream, p: Keel.BlockPool, used0: number)
   assert.equal(p.used, used0);
 }
 
+/** A trace still records and drains after a misuse: seq without gaps, nothing lost, the records taken intact. */
+function traceWorks(K: Lib, t: Keel.Trace): void {
+  const n0 = t.length;
+  const lost0 = t.lost;
+  assert.equal(t.rec(K.TRACE_USER, 0, 7, 1, 2, 3.5, -1), true);
+  assert.equal(t.length, n0 + 1);
+  assert.equal(t.lost, lost0, 'nothing lost by the misuse');
+  assert.equal(t.signalAt(n0), 7);
+  assert.equal(t.p0At(n0), 3.5);
+  const dst = new Int32Array(K.TRACE_RECORD_WORDS * (n0 + 1));
+  assert.equal(t.take(dst), n0 + 1);
+  assert.equal(t.length, 0);
+}
+function trace(K: Lib, maxObjects = 4): Keel.Trace {
+  return new K.Trace({ clock: () => 0, capacity: 8, maxObjects });
+}
+
 const both = (o: Outcome) => ({ debug: o, release: o });
 
 // ---- the catalogue ---------------------------------------------------------
@@ -1192,6 +1209,70 @@ export const CATALOGUE: readonly MisuseCase[] = [
       named(K, () => p.release(r), K.DoubleReleaseError, 'DoubleReleaseError', /double release/);
       assert.equal(p.used, 0, 'the pool stays consistent: the consumer\'s release is the named error');
       blockStreamWorks(s, p, 0);
+    },
+  },
+  // Trace: configuration (checked in every build)
+  ...[
+    ['no options', (K: Lib) => new K.Trace(undefined as never), /options must be an object/],
+    ['clock a number', (K: Lib) => new K.Trace({ clock: 5 as never }), /clock must be a function returning ms .* or null/],
+    ['capacity 0', (K: Lib) => new K.Trace({ clock: null, capacity: 0 }), /capacity must be an integer 1\.\.65536/],
+    ['capacity 65537', (K: Lib) => new K.Trace({ clock: null, capacity: 65537 }), /capacity must be an integer 1\.\.65536/],
+    ["mode 'wrap'", (K: Lib) => new K.Trace({ clock: null, mode: 'wrap' as never }), /mode must be 'ring'/],
+    ['maxObjects 0', (K: Lib) => new K.Trace({ clock: null, maxObjects: 0 }), /maxObjects must be an integer 1\.\./],
+    ['kinds 1.5', (K: Lib) => new K.Trace({ clock: null, kinds: 1.5 }), /kinds must be a mask/],
+    ["machines 'some'", (K: Lib) => new K.Trace({ clock: null, machines: 'some' as never }), /machines must be 'compact'/],
+  ].map(
+    ([what, make, re]): MisuseCase => ({
+      name: `new Trace: ${what as string}`,
+      module: 'trace',
+      ...both('named error'),
+      run(K) {
+        const e = named(K, () => (make as (K: Lib) => unknown)(K), K.TraceConfigError, 'TraceConfigError', re as RegExp);
+        assert.equal((e as Keel.TraceConfigError).code, 'BAD_OPTION');
+        traceWorks(K, trace(K));
+      },
+    }),
+  ),
+  // Trace: use (checked in every build)
+  ...[
+    ['register() of an unknown type', 'BAD_TYPE', (_K: Lib, t: Keel.Trace) => t.register('widget' as never, 'w'), /type must be one of/],
+    ['register() past maxObjects', 'REGISTRY_FULL', (_K: Lib, t: Keel.Trace) => { t.register('ao', 'a'); t.register('ao', 'b'); }, /all 1 object ids are taken; raise the trace's maxObjects/],
+    ['register() of a machine without a definition', 'BAD_DEFINITION', (_K: Lib, t: Keel.Trace) => t.register('hsm', 'm', {} as never), /definition must be an HsmDefinition/],
+    ['setKinds(1.5)', 'BAD_KIND', (_K: Lib, t: Keel.Trace) => t.setKinds(1.5), /pass an int32 mask/],
+    ['enableKind(0)', 'BAD_KIND', (_K: Lib, t: Keel.Trace) => t.enableKind(0, true), /a kind is an integer 1\.\.31/],
+    ['enableObject() of an id never registered', 'UNKNOWN_OBJECT', (_K: Lib, t: Keel.Trace) => t.enableObject(3, false), /not a registered object id/],
+    ['timeAt() past length', 'BAD_INDEX', (_K: Lib, t: Keel.Trace) => t.timeAt(t.length), /is not an integer 0\.\./],
+    ['take() into a plain array (not an Int32Array)', 'BAD_BUFFER', (_K: Lib, t: Keel.Trace) => t.take([0, 0, 0] as never), /an Int32Array of 10 words per record/],
+  ].map(
+    ([what, code, misuse, re]): MisuseCase => ({
+      name: `Trace: ${what as string}`,
+      module: 'trace',
+      ...both('named error'),
+      run(K) {
+        const t = trace(K, 1);
+        const e = named(K, () => (misuse as (K: Lib, t: Keel.Trace) => unknown)(K, t), K.TraceUsageError, 'TraceUsageError', re as RegExp);
+        assert.equal((e as Keel.TraceUsageError).code, code);
+        traceWorks(K, t);
+      },
+    }),
+  ),
+  {
+    name: 'a trace option that is not a Trace (kernel, machine, pool, queue, stream)',
+    module: 'trace',
+    ...both('named error'),
+    run(K) {
+      const fake = { rec() {} } as never;
+      named(K, () => new K.Kernel({ trace: fake }), K.KernelConfigError, 'KernelConfigError', /trace option must be a Trace/);
+      named(K, () => new K.BlockPool({ blockSize: 8, count: 2, trace: fake }), K.PoolConfigError, 'PoolConfigError', /trace option must be a Trace/);
+      named(K, () => new K.EventQueue({ capacity: 2, trace: fake }), K.QueueConfigError, 'QueueConfigError', /trace option must be a Trace/);
+      named(K, () => new K.Stream({ type: 'f64', capacity: 2, trace: fake }), K.StreamConfigError, 'StreamConfigError', /trace option must be a Trace/);
+      const t = trace(K, 8);
+      const k = new K.Kernel({ maxObjects: 2, trace: t });
+      const ao = k.spawn({ create: () => ({ start() {}, dispatch() {} }) }, 1, 2);
+      assert.equal(k.post(ao, 1), true);
+      assert.equal(k.run(), 1);
+      assert.ok(t.length >= 2, 'the good kernel records POST and DISPATCH');
+      poolUsable(pool(K), 0);
     },
   },
 ];

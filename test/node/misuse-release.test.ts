@@ -13,7 +13,7 @@ import { failures, runReleaseBundleOnXs } from '../support/xs-release.js';
 import { releaseBuild } from './release-build.js';
 import { CATALOGUE, describeCatalogue, type Lib } from '../misuse-catalogue.js';
 
-const MODULES = ['index.ts', 'errors.ts', 'pool.ts', 'queue.ts', 'shared-queue.ts', 'hsm.ts', 'timer.ts', 'kernel.ts', 'active-machine.ts', 'stream.ts', 'shared-stream.ts'];
+const MODULES = ['index.ts', 'errors.ts', 'pool.ts', 'queue.ts', 'shared-queue.ts', 'hsm.ts', 'timer.ts', 'kernel.ts', 'active-machine.ts', 'stream.ts', 'shared-stream.ts', 'trace.ts'];
 
 let lib: Lib | undefined;
 let dir = '';
