@@ -117,7 +117,7 @@ export class ActiveMachine<C> implements Behaviour {
       deferCapacity: options.deferCapacity ?? (definition.defers ? HSM_DEFAULT_DEFER_CAPACITY : 0),
       // The kernel's trace, if any: the machine registers as an 'hsm' owned by this AO.
       trace: port.kernel.trace ?? undefined,
-      traceOwner: port.kernel.trace === null ? 0 : port.kernel.traceIdOf(port.id),
+      traceOwner: port.kernel.traceIdOf(port.id),
     });
   }
 

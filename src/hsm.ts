@@ -1720,7 +1720,8 @@ export class Hsm<C> {
    */
   private traceFilter(f: number): void {
     const self = this as unknown as { dispatch: Hsm<C>['dispatch'] };
-    if ((f & TRACE_HSM_KINDS) === 0) self.dispatch = Hsm.prototype.dispatch;
+    // DEFER and DROP are written by defer() under either dispatch: only the step kinds need the traced form.
+    if ((f & TRACE_HSM_STEP_KINDS) === 0) self.dispatch = Hsm.prototype.dispatch;
     else self.dispatch = this.traceFull ? this.dispatchTraced : this.dispatchCompact;
   }
 

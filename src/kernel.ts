@@ -377,8 +377,6 @@ export class Kernel implements TimerSink {
   readonly traceId: number;
   /** Trace object id of slot 0 (traceId + 1). */
   private traceBase: number;
-  /** AOs registered with the trace so far (their onFilter hooks run during registration). */
-  private traceAos = 0;
 
   constructor(options: KernelOptions = {}) {
     const name = options.name ?? 'kernel';
@@ -636,12 +634,10 @@ export class Kernel implements TimerSink {
   post(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     // queueFor(), inlined on the hottest path: (ao & 31) === ao is an integer 0..31 (strings fail it).
     if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
-    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) {
-      if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
-      return false;
-    }
+    // No trace hook here: while any kind of any AO passes the trace's filter, `post` is
+    // an own property (postTraced / postTracedStop, which record POST and REFUSE).
+    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) return false;
     this.readySet |= 1 << (this.prio[ao]! - 1);
-    // Tracing costs nothing here: a traced kernel's `post` is an own property (postTraced, traceFilter()).
     return true;
   }
 
@@ -1097,10 +1093,9 @@ export class Kernel implements TimerSink {
    */
   private traceFilter(): void {
     const t = this.trace!;
-    // During construction the hook runs once per AO registered so far.
-    if (this.traceAos < this.maxObjects) this.traceAos++;
+    // During construction an AO not registered yet has filter word 0 (the trace's table starts zeroed).
     let any = 0;
-    for (let i = 0; i < this.traceAos; i++) any |= t.filter[this.traceBase + i]!;
+    for (let i = 0; i < this.maxObjects; i++) any |= t.filter[this.traceBase + i]! | 0;
     const self = this as unknown as { post: Kernel['post']; next: () => number };
     if (any === 0) {
       self.post = Kernel.prototype.post;

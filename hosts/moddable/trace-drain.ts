@@ -229,8 +229,8 @@ export class TraceDrain implements Tickable {
    * dictionary buffer (sent by the next ticks). `machines`: the definitions
    * of the traced machines (their states' parents, initial targets and
    * transitions go into the dictionary; an hsm without one gets its names
-   * only). `capacityOf`: the capacity written for an object (queue size), 0
-   * by default. Allocates.
+   * only; the registry's definition wins when it has one). `capacityOf`: the
+   * capacity written for an object, by default the registry's. Allocates.
    */
   begin(machines: readonly TraceMachineInfo[] = [], capacityOf: ((id: number) => number) | null = null): void {
     if (this.begun) throw new DeviceHostError(`TraceDrain "${this.name}": begin() called twice`);
@@ -244,10 +244,12 @@ export class TraceDrain implements Tickable {
       const o = this.trace.object(id);
       let info: TraceMachineInfo | null = null;
       if (o.stateNames.length > 0) {
-        for (let i = 0; i < machines.length; i++) if (machines[i].stateNames === o.stateNames) info = machines[i];
+        // The registry holds the machine's definition (register()); `machines` serves a trace registered without one.
+        info = o.definition;
+        if (info === null) for (let i = 0; i < machines.length; i++) if (machines[i].stateNames === o.stateNames) info = machines[i];
         if (info === null) info = { stateNames: o.stateNames, signalNames: o.signalNames, parent: [] };
       }
-      w.object(id, TYPE_CODES[o.type] ?? OBJ_OTHER, o.name, capacityOf === null ? 0 : capacityOf(id), o.owner, info);
+      w.object(id, TYPE_CODES[o.type] ?? OBJ_OTHER, o.name, capacityOf === null ? o.capacity : capacityOf(id), o.owner, info);
       this.keep(w);
     }
     this.dictAt = 0;
@@ -298,7 +300,7 @@ export class TraceDrain implements Tickable {
     while (budget > 0) {
       if (this.stageAt === this.stageLen) {
         // Up to STAGE_RECORDS at a time; what the budget leaves staged goes out on the next tick.
-        this.stageLen = t.length === 0 ? 0 : t.take(this.stageWords);
+        this.stageLen = t.take(this.stageWords);
         this.stageAt = 0;
         if (this.stageLen === 0) break;
       }

@@ -262,8 +262,10 @@ export class InterruptSource {
   readonly mode: 'single' | 'multiple';
   readonly queue: SharedEventQueue;
   readonly maxDrain: number;
-  /** Records taken from the ring by drain(). */
-  taken = 0;
+  /** Records taken from the ring by drain(): always forwarded + dropped. */
+  get taken(): number {
+    return this.forwarded + this.dropped;
+  }
   /** Taken records the target accepted. */
   forwarded = 0;
   /** Taken records not forwarded: the target refused them (its queue full), the AO was stopped, or the forward threw. */
@@ -424,7 +426,6 @@ export class InterruptSource {
         step = 2;
         const ok = !live ? false : k !== null ? k.interrupt(ao, sig, q.p0, q.p1, q.p2, q.p3) : t !== null ? t.post(sig, q.p0, q.p1, q.p2, q.p3) : false;
         step = 0;
-        this.taken++;
         if (ok) this.forwarded++;
         else {
           this.dropped++;
@@ -437,8 +438,7 @@ export class InterruptSource {
         return n;
       }
       if (step === 2) {
-        // The record left the ring and its forward did not complete: lost, counted.
-        this.taken++;
+        // The record left the ring and its forward did not complete: lost, counted (taken = forwarded + dropped).
         this.dropped++;
       }
       throw e;
