@@ -6,7 +6,7 @@
 import './hsm-console-shim.js';
 import { defineBench } from './harness.js';
 import { defineHsm, defineSignals, Hsm } from '../src/hsm.js';
-import { psicc2, PS, ENTRY, EXIT, INIT, ACT, S, S1, S11, S2, S21, S211, TraceLog, type Mark } from '../test/hsm-psicc2.fixture.js';
+import { psicc2, PS, ENTRY, EXIT, INIT, ACT, S, S1, S11, S2, S21, S211, TraceLog, type Mark } from '../test/hsm/hsm-psicc2.fixture.js';
 import { createMachine, createActor, assign } from 'xstate';
 import { createMachine as robotMachine, state as robotState, transition as robotTransition, interpret as robotInterpret, action as robotAction } from 'robot3';
 
@@ -89,7 +89,7 @@ function flatSwitchInlined(counts: Int32Array): (sig: number) => void {
 // PSiCC2 by hand: nested switch, hierarchy unrolled, exits/entries written out.
 // ---------------------------------------------------------------------------
 function psicc2Switch(mark: Mark): { dispatch(sig: number): void; start(): void } {
-  // The same handler closures as the Hsm's spec (test/hsm-psicc2.fixture.ts),
+  // The same handler closures as the Hsm's spec (test/hsm/hsm-psicc2.fixture.ts),
   // made once; guards are written inline, as a hand-written HSM would.
   const ctx = { foo: 0 };
   const en = (st: number) => () => mark(ENTRY, st, 0);
@@ -329,6 +329,28 @@ function ringHsm(nStates: number, nSignals: number, counts: Int32Array): Hsm<{ n
   return m;
 }
 
+// ---------------------------------------------------------------------------
+// The machine's own queue and its defer queue: busy defers WORK; DONE goes to
+// idle, whose entry recalls it; drain() dispatches it (idle -WORK-> busy).
+// ---------------------------------------------------------------------------
+const Q = defineSignals(['WORK', 'DONE', 'NEXT']);
+
+function queueHsm(counts: Int32Array): Hsm<{ n: number }> {
+  const def = defineHsm({
+    name: 'queues',
+    signals: Q,
+    context: () => ({ n: 0 }),
+    initial: 'busy',
+    states: {
+      busy: { defer: ['WORK'], on: { DONE: 'idle', NEXT: { action: () => { counts[0]!++; } } } },
+      idle: { entry: (_c, m) => { m.recall(); }, on: { WORK: 'busy' } },
+    },
+  });
+  const m = new Hsm(def);
+  m.start();
+  return m;
+}
+
 // keel Hsm cases pass all four parameters, as the kernel does for every event
 // taken from a queue (an omitted parameter costs a slow path that fills in 0).
 export default defineBench('hsm', [
@@ -431,6 +453,21 @@ export default defineBench('hsm', [
       let k = 0;
       // Same mix as the 8-state case: one transition (X0) per 3 internal events.
       return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k === 0 ? 1 : 1 + k * 21, 0, 0, 0, 0); };
+    },
+  },
+  {
+    name: 'keel Hsm: post + drain (own queue), one internal event',
+    make() {
+      const m = queueHsm(new Int32Array(4));
+      return () => { m.post(Q.NEXT, 0, 0, 0, 0); m.drain(); };
+    },
+  },
+  {
+    name: 'keel Hsm: defer, then a transition whose entry recalls it, drain (own queue)',
+    baseline: 'keel Hsm: post + drain (own queue), one internal event',
+    make() {
+      const m = queueHsm(new Int32Array(4));
+      return () => { m.dispatch(Q.WORK, 0, 0, 0, 0); m.dispatch(Q.DONE, 0, 0, 0, 0); m.drain(); };
     },
   },
 ]);

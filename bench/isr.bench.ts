@@ -4,7 +4,7 @@
 //
 // One op = one event: posted (by C, or by JavaScript for the baseline), taken
 // from the SharedEventQueue, put into an active object's queue with
-// kernel.interrupt() and dispatched to it by kernel.run() (test/isr.fixture.ts:
+// kernel.interrupt() and dispatched to it by kernel.run() (test/isr/isr.fixture.ts:
 // batches of 64). XS steps, slots and chunk bytes per op are the VM's side
 // only: a C post runs no JavaScript (the case calls $xs.isrEdges once per 64
 // events, which keel_isr_edge()s them on the VM's thread).
@@ -17,7 +17,7 @@
 //     edge's timestamp (p2): p50 / p99 / max in microseconds.
 // XS host only (the $xs.isr* functions): Node skips these cases.
 import { defineBench } from './harness.js';
-import { Bridge, EDGE, isrHost } from '../test/isr.fixture.js';
+import { Bridge, EDGE, isrHost } from '../test/isr/isr.fixture.js';
 
 const JS_BASELINE = 'JS producer: SharedEventQueue post + take into the kernel (baseline)';
 const XS_ONLY = 'needs $xs.isr* (the keel-xs host with keel_isr.c)';

@@ -12,7 +12,7 @@ import { Kernel, type Behaviour } from '../src/kernel.js';
 import { defineHsm, defineSignals, Hsm } from '../src/hsm.js';
 import { BlockPool } from '../src/pool.js';
 import { Trace } from '../src/trace.js';
-import { psicc2, PS } from '../test/hsm-psicc2.fixture.js';
+import { psicc2, PS } from '../test/hsm/hsm-psicc2.fixture.js';
 
 class Work implements Behaviour {
   sum = 0;

@@ -13,6 +13,8 @@ export const EXIT_USAGE = 2;
 /** A mistake on the command line: printed without a stack, exit code 2. */
 export class CliUsageError extends KeelError {
   override name = 'CliUsageError';
+  /** Always 'USAGE': a mistake on the command line (the message says which). */
+  declare readonly code: 'USAGE';
   constructor(
     /** The command it concerns ('keel' for the dispatcher itself). */
     readonly command: string,
@@ -20,6 +22,6 @@ export class CliUsageError extends KeelError {
     /** A line telling what to do instead (usage, `--help`), printed after the message. */
     readonly hint = '',
   ) {
-    super(message);
+    super('USAGE', message);
   }
 }

@@ -35,7 +35,7 @@
  *
  * Allocation: `bootBlinky` allocates the two machines, their queues and
  * their seven time events. Handling EDGE, PRESS and every timer expiry
- * allocates nothing (test/examples-blinky.test.ts measures whole simulator
+ * allocates nothing (test/examples/examples-blinky.test.ts measures whole simulator
  * steps on XS).
  */
 import type { ActiveMachine } from '../src/active-machine.js';

@@ -30,9 +30,17 @@
  */
 import { KeelError } from '../src/errors.js';
 
-/** An example's configuration option is out of range or not a number (boot time). */
+export type ExampleConfigErrorCode = 'BAD_OPTION';
+
+/**
+ * An example's configuration option is out of range or not a number (boot
+ * time). Code 'BAD_OPTION' (docs/errors.md "examples"). The message is the long
+ * one in every build: the examples are also compiled for devices
+ * (dist/moddable) without the DEBUG replacement, and they raise it at boot only.
+ */
 export class ExampleConfigError extends KeelError {
   override name = 'ExampleConfigError';
+  declare readonly code: ExampleConfigErrorCode;
 }
 
 /** Boot-time check of a numeric option; returns it. Throws ExampleConfigError naming the example, option and range. */
@@ -40,7 +48,8 @@ export function checkOption(example: string, option: string, value: unknown, min
   const ok = typeof value === 'number' && value >= min && value <= max && (!integer || Number.isInteger(value));
   if (!ok) {
     throw new ExampleConfigError(
-      `${example}: option ${option} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
+      'BAD_OPTION',
+      `Example '${example}': option ${option} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}, got ${typeof value === 'string' ? JSON.stringify(value) : String(value)} [BAD_OPTION]`,
     );
   }
   return value as number;

@@ -197,7 +197,7 @@ export function report(r: RunResult, options: RunOptions, out: (line: string) =>
   for (const q of fw.queues()) out(`  ${pad(q.name, 12)} capacity ${pad(q.capacity, 3)} minFree ${pad(q.minFree, 3)} refused ${pad(q.refused, 5)} dropped ${pad(q.dropped, 3)} dispatched ${q.dispatched}`);
   if (fw.uart !== null) {
     const u = fw.uart;
-    out(`pool uart-tx: ${u.pool.capacity} blocks, minFree ${u.pool.minFree}, free now ${u.pool.free}, claims refused ${u.pool.failures}`);
+    out(`pool uart-tx: ${u.pool.capacity} blocks, minFree ${u.pool.minFree}, free now ${u.pool.free}, claims refused ${u.pool.refused}`);
     out(`stream uart-rx (u8): capacity ${u.rx.capacity}, minFree ${u.rx.minFree}, written ${u.rx.written}, refused ${u.rx.refused}; stream uart-tx (blocks): minFree ${u.tx.minFree}, written ${u.tx.written}, noBlock ${u.tx.noBlock}, refused ${u.tx.refused}`);
   }
   const states = fw.states();

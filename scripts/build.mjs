@@ -16,7 +16,7 @@
 //                  by scripts/build-cli.mjs
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { root } from './bundle.mjs';
 import { compileHost } from './moddable-sdk.mjs';
 import { buildCli } from './build-cli.mjs';
@@ -34,7 +34,12 @@ run(bin('rollup'), ['-c']);
 rmSync(join(root, 'dist', 'types'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.build.json']);
 const types = join(root, 'dist', 'types');
-for (const f of readdirSync(types)) if (f.endsWith('.d.ts')) copyFileSync(join(types, f), join(root, 'dist', 'xs', f));
+// Recursive: the private modules of src/hsm/ and src/internal/ (keel/hsm/*, keel/internal/* in manifest.json).
+for (const f of readdirSync(types, { recursive: true })) {
+  if (!String(f).endsWith('.d.ts')) continue;
+  mkdirSync(dirname(join(root, 'dist', 'xs', String(f))), { recursive: true });
+  copyFileSync(join(types, String(f)), join(root, 'dist', 'xs', String(f)));
+}
 const entry = join(root, 'dist', 'entry');
 mkdirSync(entry, { recursive: true });
 writeFileSync(join(entry, 'keel.js'), '// The bare `keel` module of the library manifest: everything in keel/index.\nexport * from "keel/index";\n');

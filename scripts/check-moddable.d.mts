@@ -112,4 +112,6 @@ export interface BridgeResults {
   runs: BridgeResultRun[];
 }
 export declare const BRIDGE_RESULTS: string;
+/** bench/results/moddable-boot.json: boot RAM per example app, from the last complete passing check. */
+export declare const BOOT_RESULTS: string;
 export declare function bridgeResults(rows: readonly BridgeRow[], meta: Pick<BridgeResults, 'sdk' | 'date' | 'command' | 'machine'>): BridgeResults | null;

@@ -567,6 +567,8 @@ export function judgeBridge(text) {
 
 /** Where a passing bridge check saves its runs' counts and latency (docs/interrupts.md cites it). */
 export const BRIDGE_RESULTS = join(root, 'bench', 'results', 'moddable-bridge.json');
+/** Boot RAM of each example app (docs/footprint.md), from the last complete passing check. */
+export const BOOT_RESULTS = join(root, 'bench', 'results', 'moddable-boot.json');
 
 /**
  * The record of a bridge check, for BRIDGE_RESULTS: each run's status line
@@ -853,6 +855,20 @@ async function main() {
     if (r.why.length) failures.push(`${r.app} ${r.mode.flag} ${r.budget.name}`);
   }
   console.log('(windows: valid/all probe windows, 0 slots and 0 chunk bytes required in every valid one; slots, chunk B: used after boot; stack: peak slots; lin 64-bit)');
+  // Boot RAM per example (docs/footprint.md): saved only when every example run passed and the
+  // whole matrix ran, so the file always holds one complete, passing check's figures.
+  const bootRuns = results.filter((r) => r.budget.name === 'desktop');
+  if (!only && apps.length === APPS.length && bootRuns.length > 0 && results.every((r) => r.why.length === 0)) {
+    const boot = {
+      sdk: version,
+      date: new Date().toISOString(),
+      command: `node scripts/check-moddable.mjs ${process.argv.slice(2).join(' ')}`.trim(),
+      about: 'Slots and chunk bytes in use after boot and peak stack slots, per example app, measured by instrumentation in headless mcsim (lin, 64-bit: 32-byte slots, counted as slots), desktop budget.',
+      runs: bootRuns.map((r) => ({ run: r.app, mode: r.mode.flag, bootSlots: r.m.bootSlots, bootChunkBytes: r.m.bootChunks, peakStackSlots: r.m.peakStack })),
+    };
+    writeFileSync(BOOT_RESULTS, JSON.stringify(boot, null, 2) + '\n');
+    console.log(`boot figures saved to ${relative(root, BOOT_RESULTS)}`);
+  } else console.log(`boot figures not saved (${relative(root, BOOT_RESULTS)} keeps the last complete passing check's)`);
 
   // 5. Headroom of each board's creation over what its apps measured (desktop budget, both builds).
   console.log('');

@@ -3,7 +3,7 @@
 // the run crosses the device clock's wraps at 2^31 ms (24.9 days) and 2^32 ms
 // (49.7 days). A scenario cycle (presses, power-good changes, reset requests,
 // UART lines) runs every hour, plus one straddling each wrap; every cycle must
-// produce the outputs of the first full one, shifted (test/soak-days.ts).
+// produce the outputs of the first full one, shifted (test/soak/soak-days.ts).
 //
 //   node scripts/soak-days.mjs [--days N] [--every-min N] [--start-ms N]
 import { rmSync } from 'node:fs';
@@ -25,7 +25,7 @@ const startMs = Number(values['start-ms']);
 const dir = join(root, 'build', 'soak', `days-${process.pid}`);
 let failed = 0;
 try {
-  const [built] = await bundleForNode([join(root, 'test', 'soak-days.ts')], dir);
+  const [built] = await bundleForNode([join(root, 'test', 'soak', 'soak-days.ts')], dir);
   const { runDays } = await import(pathToFileURL(built).href);
   const t0 = Date.now();
   console.log(`soak days: ${days} days of virtual time from ${startMs} ms, a scenario cycle every ${everyMin} min, tickless simulator`);

@@ -1,5 +1,5 @@
 // `npm run soak` part 2 (issue 13): 10,000,000 dispatched events through
-// kernel + hsm + pool + streams (test/soak-firmware.ts) on the XS engine host,
+// kernel + hsm + pool + streams (test/soak/soak-firmware.ts) on the XS engine host,
 // in a release build (DEBUG off), on a small fixed heap that cannot grow.
 // Reports the events, virtual time, XS collections, and slots / chunk bytes
 // after boot and at the end (they must not change), and the invariants
@@ -25,7 +25,7 @@ if (!Number.isInteger(events) || events < 1) {
   console.error(`--events must be a positive integer (got ${values.events})`);
   process.exit(64);
 }
-const firmware = join(root, 'test', 'soak-firmware.ts');
+const firmware = join(root, 'test', 'soak', 'soak-firmware.ts');
 const dir = join(root, 'build', 'soak', `events-${process.pid}`);
 const file = join(dir, 'soak-events.js');
 // The loop runs in the machine; the counters are read outside it (the report allocates).

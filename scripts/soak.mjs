@@ -4,7 +4,7 @@
 //   node scripts/soak.mjs [--first SEED] [--seeds N] [--steps N] [--xs-seeds N] [--xs-steps N]
 //                         [--hostile-seeds N] [--hostile-ms MS] [--skip node,xs,threads]
 //
-// 1. node:    fuzzSharedQueue and fuzzSharedStream (test/shared-fuzz.ts) on Node,
+// 1. node:    fuzzSharedQueue and fuzzSharedStream (test/support/shared-fuzz.ts) on Node,
 //             seeds first .. first + seeds - 1, `steps` steps each.
 // 2. xs:      the same on the XS engine host, fewer seeds (~50-100x slower).
 // 3. threads: test/node/shared-hostile.test.ts (a hostile writer on another
@@ -41,7 +41,7 @@ const num = (k) => {
 };
 const first = num('first');
 const skip = new Set(values.skip.split(',').filter(Boolean));
-const fuzz = join(root, 'test', 'shared-fuzz.ts');
+const fuzz = join(root, 'test', 'support', 'shared-fuzz.ts');
 const dir = join(root, 'build', 'soak', `run-${process.pid}`);
 let failed = 0;
 

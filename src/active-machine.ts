@@ -13,7 +13,7 @@
  * returns this object: the AO id, the Hsm, its time event ids.
  *
  * What the adapter guarantees:
- * - Deferral end to end: the Hsm's defer ring has `deferCapacity` records
+ * - Deferral end to end: the Hsm's defer queue has `deferCapacity` records
  *   (default 4 when a state defers, else 0); `dispatch()` returns the Hsm's result, so an event the
  *   machine deferred (HSM_DEFERRED, the kernel's BEHAVIOUR_DEFERRED) keeps its
  *   pool block referenced until it is recalled and handled; `recallAll()`
@@ -41,7 +41,7 @@
  *
  * Allocation: spawnMachine and the constructor allocate (boot). `dispatch`,
  * `start`'s successors and `recallAll` allocate nothing: a method call, the
- * Hsm's dispatch and two number compares (XS test: test/active-machine.test.ts).
+ * Hsm's dispatch and two number compares (XS test: test/active-machine/active-machine.test.ts).
  *
  * Contexts: `start`, `dispatch`, `recallAll` are called by the kernel only
  * (spawn, step/run, stop). Read `ao`, `hsm`, `timeEvents`, `changes` anywhere.
@@ -68,7 +68,7 @@ export interface MachineMonitor {
 
 /** How the machine is built (`new ActiveMachine` inside a behaviour of your own, or through spawnMachine). */
 export interface MachineOptions<C> {
-  /** The machine's defer ring (default: 4 when some state defers, else 0; 0 only if no state defers). */
+  /** The machine's defer queue (default: 4 when some state defers, else 0; 0 only if no state defers). */
   readonly deferCapacity?: number;
   /** Name in errors (default: the definition's name). */
   readonly name?: string;

@@ -15,6 +15,9 @@ export {
   QueueOverflowError,
   type OverflowPolicy,
   type EventQueueOptions,
+  type QueueConfigErrorCode,
+  type QueueEventErrorCode,
+  type QueueOverflowErrorCode,
 } from './queue.js';
 export * from './shared-queue.js';
 export * from './hsm.js';

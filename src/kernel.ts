@@ -159,7 +159,14 @@
  * build through the AO's EventQueue (release: false, counted in the queue's
  * `refused` and `badSignals`; DEBUG: QueueEventError), so a user post can
  * never store NO_EVENT or a forged time-event tag. DEBUG-only: the queue's
- * type checks of p0..p3.
+ * type checks of p0..p3. Every error carries a `code` (docs/errors.md
+ * "kernel"); DEBUG builds say what and what to change, release builds
+ * `Kernel 'name' [CODE]`.
+ *
+ * Counters: refused = a post the target did not take (`interruptsRefused`,
+ * `timerRefused`, each queue's `refused`); dropped = an event accepted and
+ * discarded later (each queue's `dropped`; `staleExpiries`: expiries taken
+ * but not dispatched because their time event changed).
  */
 import { KeelError, showValue as show } from './errors.js';
 import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from './queue.js';
@@ -176,8 +183,8 @@ import {
   TRACE_TIME_DISARM,
   TRACE_TIME_EXPIRE,
   TRACE_TIME_STALE,
-  ownMethods,
 } from './trace.js';
+import { ownMethods } from './internal/own-methods.js';
 
 /** Filter bits of the two hottest hooks (a literal costs fewer XS steps than 1 << TRACE_POST). */
 const BIT_POST = 1 << TRACE_POST;
@@ -247,14 +254,45 @@ export const MAX_RECALL_PASSES = 65536;
 /** next(): the record taken was a stale time-event expiry (dropped, nothing dispatched). */
 const STALE = -2;
 
+export type KernelConfigErrorCode =
+  | 'BAD_MAX_OBJECTS'
+  | 'BAD_MAX_SIGNALS'
+  | 'BAD_MAX_BURST'
+  | 'BAD_TRACE'
+  | 'BAD_OPTIONS'
+  | 'PRIORITY_IN_USE'
+  | 'NO_POOL'
+  | 'TIME_EVENT_SIGNAL'
+  | 'BAD_DEFINITION'
+  | 'BAD_PRIORITY'
+  | 'BAD_QUEUE_CAPACITY';
+/** Bad kernel options, or bad spawn/start/blockSignal arguments (config time). */
 export class KernelConfigError extends KeelError {
   override name = 'KernelConfigError';
+  declare readonly code: KernelConfigErrorCode;
 }
+export type KernelSlotsFullErrorCode = 'SLOTS_FULL';
+/** claim()/spawn() found every active-object slot in use. */
 export class KernelSlotsFullError extends KeelError {
   override name = 'KernelSlotsFullError';
+  declare readonly code: KernelSlotsFullErrorCode;
 }
+export type KernelUsageErrorCode =
+  | 'NOT_CLAIMED'
+  | 'STOP_IN_OWN_DISPATCH'
+  | 'RECALL_NOT_ENDING'
+  | 'NOT_A_SLOT'
+  | 'USE_PUBLISH_BLOCK'
+  | 'NOT_A_BLOCK_SIGNAL'
+  | 'BAD_SIGNAL'
+  | 'BLOCK_SIGNAL'
+  | 'TICK_IN_DISPATCH'
+  | 'NOT_RUNNING'
+  | 'REENTRANT';
+/** The kernel used wrongly: a slot or signal that is not valid, a call from the wrong context. */
 export class KernelUsageError extends KeelError {
   override name = 'KernelUsageError';
+  declare readonly code: KernelUsageErrorCode;
 }
 
 const FREE = 0;
@@ -384,13 +422,28 @@ export class Kernel implements TimerSink {
     const maxSignals = options.maxSignals ?? 64;
     const maxBurst = options.maxBurst ?? 1024;
     if (!Number.isInteger(maxObjects) || maxObjects < 1 || maxObjects > 32) {
-      throw new KernelConfigError(`Kernel "${name}": maxObjects must be an integer from 1 to 32 (one priority bit each), got ${String(maxObjects)}`);
+      throw new KernelConfigError(
+        'BAD_MAX_OBJECTS',
+        DEBUG
+          ? `Kernel '${name}': maxObjects must be an integer from 1 to 32 (one priority bit each), got ${String(maxObjects)} [BAD_MAX_OBJECTS]`
+          : `Kernel '${name}' [BAD_MAX_OBJECTS]`,
+      );
     }
     if (!Number.isInteger(maxSignals) || maxSignals < 1 || maxSignals > 65536) {
-      throw new KernelConfigError(`Kernel "${name}": maxSignals must be an integer from 1 to 65536, got ${String(maxSignals)}`);
+      throw new KernelConfigError(
+        'BAD_MAX_SIGNALS',
+        DEBUG
+          ? `Kernel '${name}': maxSignals must be an integer from 1 to 65536, got ${String(maxSignals)} [BAD_MAX_SIGNALS]`
+          : `Kernel '${name}' [BAD_MAX_SIGNALS]`,
+      );
     }
     if (!Number.isInteger(maxBurst) || maxBurst < 1) {
-      throw new KernelConfigError(`Kernel "${name}": maxBurst must be a positive integer, got ${String(maxBurst)}`);
+      throw new KernelConfigError(
+        'BAD_MAX_BURST',
+        DEBUG
+          ? `Kernel '${name}': maxBurst must be a positive integer, got ${String(maxBurst)} [BAD_MAX_BURST]`
+          : `Kernel '${name}' [BAD_MAX_BURST]`,
+      );
     }
     this.name = name;
     this.maxObjects = maxObjects;
@@ -411,7 +464,12 @@ export class Kernel implements TimerSink {
     this.timers = new TimerTable({ name: `${name}.timers`, capacity: options.timers ?? 16 }, this);
     const trace = options.trace ?? null;
     if (trace !== null && !(trace instanceof Trace)) {
-      throw new KernelConfigError(`Kernel "${name}": the trace option must be a Trace (new Trace({ clock })), got ${show(trace)}`);
+      throw new KernelConfigError(
+        'BAD_TRACE',
+        DEBUG
+          ? `Kernel '${name}': the trace option must be a Trace (new Trace({ clock })), got ${show(trace)} [BAD_TRACE]`
+          : `Kernel '${name}' [BAD_TRACE]`,
+      );
     }
     this.trace = trace;
     let tid = 0;
@@ -436,7 +494,10 @@ export class Kernel implements TimerSink {
     const slot = this.tryClaim();
     if (slot === NO_SLOT) {
       throw new KernelSlotsFullError(
-        `Kernel "${this.name}": all ${this.maxObjects} active-object slots are in use; raise maxObjects (at most 32) or stop an active object first`,
+        'SLOTS_FULL',
+        DEBUG
+          ? `Kernel '${this.name}': all ${this.maxObjects} active-object slots are in use; raise maxObjects (at most 32) or stop an active object first [SLOTS_FULL]`
+          : `Kernel '${this.name}' [SLOTS_FULL]`,
       );
     }
     return slot;
@@ -456,7 +517,12 @@ export class Kernel implements TimerSink {
   /** Returns a claimed, never started slot. */
   releaseClaim(slot: number): void {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.maxObjects || this.state[slot] !== CLAIMED) {
-      throw new KernelUsageError(`Kernel "${this.name}": releaseClaim(${show(slot)}) needs a slot from claim() that was not started`);
+      throw new KernelUsageError(
+        'NOT_CLAIMED',
+        DEBUG
+          ? `Kernel '${this.name}': releaseClaim(${show(slot)}) needs a slot from claim() that was not started [NOT_CLAIMED]`
+          : `Kernel '${this.name}' [NOT_CLAIMED]`,
+      );
     }
     this.timers.destroyOwnedBy(slot);
     this.state[slot] = FREE;
@@ -492,7 +558,10 @@ export class Kernel implements TimerSink {
   spawnMachine<C>(definition: HsmDefinition<C>, options: SpawnMachineOptions<C>): ActiveMachine<C> {
     if (options === null || typeof options !== 'object') {
       throw new KernelConfigError(
-        `Kernel "${this.name}": spawnMachine(definition, options) needs options { priority, queueCapacity, ... }, got ${show(options)}`,
+        'BAD_OPTIONS',
+        DEBUG
+          ? `Kernel '${this.name}': spawnMachine(definition, options) needs options { priority, queueCapacity, ... }, got ${show(options)} [BAD_OPTIONS]`
+          : `Kernel '${this.name}' [BAD_OPTIONS]`,
       );
     }
     let made: ActiveMachine<C> | null = null;
@@ -508,7 +577,12 @@ export class Kernel implements TimerSink {
   /** Starts an AO in a claimed slot: makes its queue and behaviour, then runs its initial transition. */
   start(slot: number, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
     if (!Number.isInteger(slot) || slot < 0 || slot >= this.maxObjects || this.state[slot] !== CLAIMED) {
-      throw new KernelUsageError(`Kernel "${this.name}": start(${show(slot)}) needs a slot from claim() that is not started yet`);
+      throw new KernelUsageError(
+        'NOT_CLAIMED',
+        DEBUG
+          ? `Kernel '${this.name}': start(${show(slot)}) needs a slot from claim() that is not started yet [NOT_CLAIMED]`
+          : `Kernel '${this.name}' [NOT_CLAIMED]`,
+      );
     }
     this.checkStart('start', def, priority, queueCapacity);
     return this.startChecked(slot, def, priority, queueCapacity);
@@ -518,7 +592,12 @@ export class Kernel implements TimerSink {
   private startChecked(slot: number, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
     const other = this.prioToSlot[priority - 1]!;
     if (other >= 0) {
-      throw new KernelConfigError(`Kernel "${this.name}": priority ${priority} is already used by active object ${other}; priorities are unique`);
+      throw new KernelConfigError(
+        'PRIORITY_IN_USE',
+        DEBUG
+          ? `Kernel '${this.name}': priority ${priority} is already used by active object ${other}; priorities are unique [PRIORITY_IN_USE]`
+          : `Kernel '${this.name}' [PRIORITY_IN_USE]`,
+      );
     }
     let q = this.queues[slot] ?? null;
     if (q === null || q.capacity !== queueCapacity) {
@@ -555,8 +634,11 @@ export class Kernel implements TimerSink {
     this.checkRunning(ao, 'stop');
     if (this.dispatchingAo === ao) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": stop(${ao}) called from active object ${ao}'s own dispatch (its machine is mid-transition); ` +
-          'stop it from the host loop or from another active object (post it an event that asks for it)',
+        'STOP_IN_OWN_DISPATCH',
+        DEBUG
+          ? `Kernel '${this.name}': stop(${ao}) called from active object ${ao}'s own dispatch (its machine is mid-transition); ` +
+              'stop it from the host loop or from another active object (post it an event that asks for it) [STOP_IN_OWN_DISPATCH]'
+          : `Kernel '${this.name}' [STOP_IN_OWN_DISPATCH]`,
       );
     }
     const b = this.behaviours[ao]!;
@@ -574,8 +656,11 @@ export class Kernel implements TimerSink {
     this.state[ao] = FREE;
     if (passes >= MAX_RECALL_PASSES) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": stop(${ao}): the behaviour's recallAll() still returned > 0 after ${MAX_RECALL_PASSES} passes; ` +
-          'the active object is stopped, but deferred pool blocks may be lost: recallAll() must return how many events it moved, 0 when none is left',
+        'RECALL_NOT_ENDING',
+        DEBUG
+          ? `Kernel '${this.name}': stop(${ao}): the behaviour's recallAll() still returned > 0 after ${MAX_RECALL_PASSES} passes; ` +
+              'the active object is stopped, but deferred pool blocks may be lost: recallAll() must return how many events it moved, 0 when none is left [RECALL_NOT_ENDING]'
+          : `Kernel '${this.name}' [RECALL_NOT_ENDING]`,
       );
     }
   }
@@ -603,7 +688,12 @@ export class Kernel implements TimerSink {
   /** The trace object id of slot `ao` (an 'ao' registered at construction); 0 without a trace. */
   traceIdOf(ao: number): number {
     if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects) {
-      throw new KernelUsageError(`Kernel "${this.name}": traceIdOf(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1})`);
+      throw new KernelUsageError(
+        'NOT_A_SLOT',
+        DEBUG
+          ? `Kernel '${this.name}': traceIdOf(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1}) [NOT_A_SLOT]`
+          : `Kernel '${this.name}' [NOT_A_SLOT]`,
+      );
     }
     return this.trace === null ? 0 : this.traceBase + ao;
   }
@@ -623,7 +713,12 @@ export class Kernel implements TimerSink {
   /** The port of slot `ao` (the object behaviours post through). */
   port(ao: number): AoPort {
     if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects) {
-      throw new KernelUsageError(`Kernel "${this.name}": port(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1})`);
+      throw new KernelUsageError(
+        'NOT_A_SLOT',
+        DEBUG
+          ? `Kernel '${this.name}': port(${show(ao)}): not a slot; pass an id from claim() or spawn() (0..${this.maxObjects - 1}) [NOT_A_SLOT]`
+          : `Kernel '${this.name}' [NOT_A_SLOT]`,
+      );
     }
     return this.ports[ao]!;
   }
@@ -729,8 +824,9 @@ export class Kernel implements TimerSink {
   }
 
   /**
-   * @internal TimerSink, called by this kernel's timer table: a time event
-   * expired. Queues (sig + TIME_EVENT_TAG, id, due, gen, 0) for `owner` (a
+   * The kernel's TimerSink entry (keel/timer): this kernel's timer table
+   * calls it when a time event expires; user code does not call it (arm a
+   * time event instead). Public only because TimerSink is. Queues (sig + TIME_EVENT_TAG, id, due, gen, 0) for `owner` (a
    * tagged record: see "Time events and stale expiries"); false when the
    * owner is not running or its queue is full.
    */
@@ -778,7 +874,12 @@ export class Kernel implements TimerSink {
   publish(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): number {
     if (!(sig >= 0 && sig < this.maxSignals) || (sig | 0) !== sig) this.checkSignal(sig, 'publish');
     if (this.carriesBlock[sig] === 1) {
-      throw new KernelUsageError(`Kernel "${this.name}": signal ${sig} carries a pool block; publish it with publishBlock()`);
+      throw new KernelUsageError(
+        'USE_PUBLISH_BLOCK',
+        DEBUG
+          ? `Kernel '${this.name}': signal ${sig} carries a pool block; publish it with publishBlock() [USE_PUBLISH_BLOCK]`
+          : `Kernel '${this.name}' [USE_PUBLISH_BLOCK]`,
+      );
     }
     let mask = this.subscribers[sig]!;
     let delivered = 0;
@@ -804,7 +905,12 @@ export class Kernel implements TimerSink {
    */
   publishBlock(sig: number, handle: number, p1 = 0, p2 = 0, p3 = 0): number {
     if (!(sig >= 0 && sig < this.maxSignals) || (sig | 0) !== sig || this.carriesBlock[sig] !== 1) {
-      throw new KernelUsageError(`Kernel "${this.name}": publishBlock(${String(sig)}) needs a signal declared with blockSignal()`);
+      throw new KernelUsageError(
+        'NOT_A_BLOCK_SIGNAL',
+        DEBUG
+          ? `Kernel '${this.name}': publishBlock(${String(sig)}) needs a signal declared with blockSignal() [NOT_A_BLOCK_SIGNAL]`
+          : `Kernel '${this.name}' [NOT_A_BLOCK_SIGNAL]`,
+      );
     }
     const pool = this.pool!;
     let mask = this.subscribers[sig]!;
@@ -831,12 +937,20 @@ export class Kernel implements TimerSink {
   blockSignal(sig: number): void {
     this.checkSignal(sig, 'blockSignal');
     if (this.pool === null) {
-      throw new KernelConfigError(`Kernel "${this.name}": blockSignal(${sig}) needs the kernel's pool option (the pool the blocks come from)`);
+      throw new KernelConfigError(
+        'NO_POOL',
+        DEBUG
+          ? `Kernel '${this.name}': blockSignal(${sig}) needs the kernel's pool option (the pool the blocks come from) [NO_POOL]`
+          : `Kernel '${this.name}' [NO_POOL]`,
+      );
     }
     if (this.timers.postsSignal(sig)) {
       throw new KernelConfigError(
-        `Kernel "${this.name}": blockSignal(${sig}): a time event posts signal ${sig}, and a time event's p0 is its id, not a pool block; ` +
-          'give block events a signal of their own',
+        'TIME_EVENT_SIGNAL',
+        DEBUG
+          ? `Kernel '${this.name}': blockSignal(${sig}): a time event posts signal ${sig}, and a time event's p0 is its id, not a pool block; ` +
+              'give block events a signal of their own [TIME_EVENT_SIGNAL]'
+          : `Kernel '${this.name}' [TIME_EVENT_SIGNAL]`,
       );
     }
     this.carriesBlock[sig] = 1;
@@ -854,17 +968,26 @@ export class Kernel implements TimerSink {
   timeEvent(ao: number, sig: number): number {
     if (!Number.isInteger(ao) || ao < 0 || ao >= this.maxObjects || this.state[ao] === FREE) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": timeEvent(${show(ao)}, ..): not a claimed or running slot; pass an id from claim() or spawn()`,
+        'NOT_A_SLOT',
+        DEBUG
+          ? `Kernel '${this.name}': timeEvent(${show(ao)}, ..): not a claimed or running slot; pass an id from claim() or spawn() [NOT_A_SLOT]`
+          : `Kernel '${this.name}' [NOT_A_SLOT]`,
       );
     }
     if (!Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": timeEvent(${ao}, ${show(sig)}): the signal must be an integer 0..${MAX_SIGNAL}; pass the signal the expiry posts`,
+        'BAD_SIGNAL',
+        DEBUG
+          ? `Kernel '${this.name}': timeEvent(${ao}, ${show(sig)}): the signal must be an integer 0..${MAX_SIGNAL}; pass the signal the expiry posts [BAD_SIGNAL]`
+          : `Kernel '${this.name}' [BAD_SIGNAL]`,
       );
     }
     if (sig < this.maxSignals && this.carriesBlock[sig] === 1) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": timeEvent(${ao}, ${sig}): signal ${sig} carries a pool block (blockSignal), but an expiry's p0 is its id; use a signal of its own`,
+        'BLOCK_SIGNAL',
+        DEBUG
+          ? `Kernel '${this.name}': timeEvent(${ao}, ${sig}): signal ${sig} carries a pool block (blockSignal), but an expiry's p0 is its id; use a signal of its own [BLOCK_SIGNAL]`
+          : `Kernel '${this.name}' [BLOCK_SIGNAL]`,
       );
     }
     return this.timers.create(ao, sig);
@@ -933,7 +1056,12 @@ export class Kernel implements TimerSink {
   /** Expires due time events (posting them). Call from the tick source; `now` is any number (wrap rule above). */
   tick(now: number = this.host.now()): number {
     if (this.dispatchingAo >= 0) {
-      throw new KernelUsageError(`Kernel "${this.name}": tick() called during dispatch; call it from the host's tick source`);
+      throw new KernelUsageError(
+        'TICK_IN_DISPATCH',
+        DEBUG
+          ? `Kernel '${this.name}': tick() called during dispatch; call it from the host's tick source [TICK_IN_DISPATCH]`
+          : `Kernel '${this.name}' [TICK_IN_DISPATCH]`,
+      );
     }
     // A trace made with clock: null stamps its records with the last tick's time.
     if (this.trace !== null) this.trace.now = now;
@@ -1165,22 +1293,31 @@ export class Kernel implements TimerSink {
   /** Refuses an AO id on the posting paths (builds the message on this failing path only). */
   private notRunning(ao: unknown): never {
     throw new KernelUsageError(
-      `Kernel "${this.name}": post to ${show(ao)}: not a running active object; pass an id from spawn() (0..${this.maxObjects - 1})`,
+      'NOT_RUNNING',
+      DEBUG
+        ? `Kernel '${this.name}': post to ${show(ao)}: not a running active object; pass an id from spawn() (0..${this.maxObjects - 1}) [NOT_RUNNING]`
+        : `Kernel '${this.name}' [NOT_RUNNING]`,
     );
   }
 
   /** step() (op 0) or run() (op 1) called from an action. */
   private reentered(op: number): never {
     throw new KernelUsageError(
-      `Kernel "${this.name}": ${op === 0 ? 'step()' : 'run()'} called during dispatch (from an action); ` +
-        'post an event instead: it is dispatched after the current one completes',
+      'REENTRANT',
+      DEBUG
+        ? `Kernel '${this.name}': ${op === 0 ? 'step()' : 'run()'} called during dispatch (from an action); ` +
+            'post an event instead: it is dispatched after the current one completes [REENTRANT]'
+        : `Kernel '${this.name}' [REENTRANT]`,
     );
   }
 
   private checkRunning(ao: number, op: string): void {
     if (!this.isRunning(ao)) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": ${op}(${show(ao)}): not a running active object; pass an id from spawn() (0..${this.maxObjects - 1})`,
+        'NOT_RUNNING',
+        DEBUG
+          ? `Kernel '${this.name}': ${op}(${show(ao)}): not a running active object; pass an id from spawn() (0..${this.maxObjects - 1}) [NOT_RUNNING]`
+          : `Kernel '${this.name}' [NOT_RUNNING]`,
       );
     }
   }
@@ -1188,8 +1325,11 @@ export class Kernel implements TimerSink {
   private checkSignal(sig: number, op: string): void {
     if (!Number.isInteger(sig) || sig < 0 || sig >= this.maxSignals) {
       throw new KernelUsageError(
-        `Kernel "${this.name}": ${op}: signal ${show(sig)} is not an integer 0..${this.maxSignals - 1}; ` +
-          'pass a signal below maxSignals (or raise the maxSignals option)',
+        'BAD_SIGNAL',
+        DEBUG
+          ? `Kernel '${this.name}': ${op}: signal ${show(sig)} is not an integer 0..${this.maxSignals - 1}; ` +
+              'pass a signal below maxSignals (or raise the maxSignals option) [BAD_SIGNAL]'
+          : `Kernel '${this.name}' [BAD_SIGNAL]`,
       );
     }
   }
@@ -1197,18 +1337,29 @@ export class Kernel implements TimerSink {
   /** spawn()/start() arguments (config time). */
   private checkStart(op: string, def: ActiveObjectDef, priority: number, queueCapacity: number): void {
     if (def == null || typeof def.create !== 'function') {
-      throw new KernelConfigError(`Kernel "${this.name}": ${op}(): the definition must be an object with create(port); got ${show(def)}`);
+      throw new KernelConfigError(
+        'BAD_DEFINITION',
+        DEBUG
+          ? `Kernel '${this.name}': ${op}(): the definition must be an object with create(port); got ${show(def)} [BAD_DEFINITION]`
+          : `Kernel '${this.name}' [BAD_DEFINITION]`,
+      );
     }
     if (!Number.isInteger(priority) || priority < 1 || priority > 32) {
       throw new KernelConfigError(
-        `Kernel "${this.name}": ${op}(): priority must be an integer from 1 (lowest) to 32, got ${show(priority)}; ` +
-          'pass a priority no other running active object uses',
+        'BAD_PRIORITY',
+        DEBUG
+          ? `Kernel '${this.name}': ${op}(): priority must be an integer from 1 (lowest) to 32, got ${show(priority)}; ` +
+              'pass a priority no other running active object uses [BAD_PRIORITY]'
+          : `Kernel '${this.name}' [BAD_PRIORITY]`,
       );
     }
     if (!Number.isInteger(queueCapacity) || queueCapacity < 1 || queueCapacity > MAX_CAPACITY) {
       throw new KernelConfigError(
-        `Kernel "${this.name}": ${op}(): queueCapacity must be an integer from 1 to ${MAX_CAPACITY}, got ${show(queueCapacity)}; ` +
-          "pass the number of events the active object's queue holds",
+        'BAD_QUEUE_CAPACITY',
+        DEBUG
+          ? `Kernel '${this.name}': ${op}(): queueCapacity must be an integer from 1 to ${MAX_CAPACITY}, got ${show(queueCapacity)}; ` +
+              "pass the number of events the active object's queue holds [BAD_QUEUE_CAPACITY]"
+          : `Kernel '${this.name}' [BAD_QUEUE_CAPACITY]`,
       );
     }
   }

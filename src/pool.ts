@@ -22,7 +22,7 @@
  *   offset, refCount, and PoolSet reserve, tryReserve (also when refused),
  *   release, retain, offset, refCount, poolOf allocate 0 slots and 0 chunk
  *   bytes on XS, the first call after construction included
- *   (test/pool.test.ts, test/pool-set.test.ts). Only a thrown error allocates.
+ *   (test/pool/pool.test.ts, test/pool/pool-set.test.ts). Only a thrown error allocates.
  * - O(1): claim, tryClaim, release, retain, offset, refCount. reserve and
  *   tryReserve scan at most MAX_CLASSES (16) class sizes once.
  * - Checked handles: a stale handle (its claim ended and the block was
@@ -31,7 +31,8 @@
  *   integer are each rejected with a named error before any state changes:
  *   misuse never corrupts the free stack or the counters.
  * - Nothing is lost silently: every refused claim or reserve is counted in
- *   `failures`; `minFree` is the low-water mark of `free` (QP's nMin).
+ *   `refused` (`failures` is its deprecated alias); `minFree` is the low-water
+ *   mark of `free` (QP's nMin).
  *
  * Errors (all KeelError subclasses; the four handle errors extend HandleError)
  *   PoolConfigError        options: blockSize/count zero, negative or not an integer,
@@ -50,6 +51,8 @@
  *   DoubleReleaseError     release(h) after that claim was fully released (and the
  *                          block not claimed again).
  *   RefCountOverflowError  retain(h) on a block already held MAX_REFS (255) times.
+ * Each carries a `code` (docs/errors.md "pool"); DEBUG builds say what, the
+ * limit and what to change, release builds `BlockPool 'name' [CODE]`.
  *
  * Release builds: every check above survives DEBUG=false. Configuration
  * (constructor options, MAX_ARENA_BYTES) and handle validity (release,
@@ -66,7 +69,7 @@
  *   offset refCount (and PoolSet
  *     reserve tryReserve poolOf ...)  yes    yes               no                 yes
  *   counters (used free minFree
- *     failures)                      yes    yes               no                 yes
+ *     refused)                       yes    yes               no                 yes
  *   block bytes at offset(h)         yes    yes               SharedArrayBuffer arena only, while the
  *                                                             owner holds the block and has handed over
  *                                                             the offset (through a queue / Atomics)
@@ -102,7 +105,7 @@
  *
  * Metadata overhead: 4 bytes per block, in one ArrayBuffer made at construction:
  * a Uint16 free-stack entry and a Uint16 word (generation in the low byte,
- * reference count in the high byte). No slot per block (test/pool.test.ts
+ * reference count in the high byte). No slot per block (test/pool/pool.test.ts
  * "metadata overhead", on XS). A pool's fixed cost is a few objects (its
  * fields, plus `bytes` and `view` for a pool that makes its own; a PoolSet's
  * classes share one pair): docs/pool.md "Cost (measured)".
@@ -143,7 +146,9 @@
  * cost far more memory per pool, so the class form is kept.
  */
 import { KeelError } from './errors.js';
-import { ownMethods, Trace, TRACE_POOL_CLAIM, TRACE_POOL_CLAIM_FAIL, TRACE_POOL_RELEASE } from './trace.js';
+import { Trace, TRACE_POOL_CLAIM, TRACE_POOL_CLAIM_FAIL, TRACE_POOL_RELEASE } from './trace.js';
+import { ownMethods } from './internal/own-methods.js';
+import { isShared, show } from './internal/checks.js';
 
 /** Returned by tryClaim/tryReserve when no block is available. Never a valid handle. */
 export const NO_BLOCK = 0;
@@ -168,41 +173,73 @@ export const MAX_REFS = 255;
 /** Generations run 1..MAX_GENERATION, then wrap to 1. */
 export const MAX_GENERATION = 255;
 
+export type PoolConfigErrorCode =
+  | 'BAD_OPTIONS'
+  | 'BAD_BLOCK_SIZE'
+  | 'BAD_COUNT'
+  | 'BAD_BYTE_OFFSET'
+  | 'BAD_ID'
+  | 'ARENA_TOO_LARGE'
+  | 'OFFSET_WITHOUT_BUFFER'
+  | 'BAD_BUFFER'
+  | 'BUFFER_TOO_SMALL'
+  | 'BAD_TRACE'
+  | 'BAD_CLASS_COUNT'
+  | 'BAD_CLASS'
+  | 'CLASSES_NOT_ASCENDING'
+  | 'BAD_FIRST_ID';
 /** Bad pool or pool-set options. */
 export class PoolConfigError extends KeelError {
   override name = 'PoolConfigError';
+  declare readonly code: PoolConfigErrorCode;
 }
+export type PoolExhaustedErrorCode = 'EXHAUSTED';
 /** claim()/reserve() found no free block. */
 export class PoolExhaustedError extends KeelError {
   override name = 'PoolExhaustedError';
+  declare readonly code: PoolExhaustedErrorCode;
 }
+export type NoSizeClassErrorCode = 'BAD_SIZE' | 'NO_CLASS_FITS';
 /** reserve(size): no size class is large enough, or size is not a positive integer. */
 export class NoSizeClassError extends KeelError {
   override name = 'NoSizeClassError';
+  declare readonly code: NoSizeClassErrorCode;
 }
+export type InvalidHandleErrorCode = 'NOT_A_HANDLE' | 'NO_BLOCK' | 'FORGED' | 'NEVER_CLAIMED' | 'REJECTED';
+export type ForeignHandleErrorCode = 'FOREIGN';
+export type StaleHandleErrorCode = 'STALE' | 'USE_AFTER_RELEASE';
+export type DoubleReleaseErrorCode = 'DOUBLE_RELEASE';
+export type HandleErrorCode = InvalidHandleErrorCode | ForeignHandleErrorCode | StaleHandleErrorCode | DoubleReleaseErrorCode;
 /** Base of the handle misuse errors. */
 export class HandleError extends KeelError {
   override name = 'HandleError';
+  declare readonly code: HandleErrorCode;
 }
 /** Not a handle: not an integer, NO_BLOCK, or an index/generation no claim produced. */
 export class InvalidHandleError extends HandleError {
   override name = 'InvalidHandleError';
+  declare readonly code: InvalidHandleErrorCode;
 }
 /** A handle of another pool or pool set. */
 export class ForeignHandleError extends HandleError {
   override name = 'ForeignHandleError';
+  declare readonly code: ForeignHandleErrorCode;
 }
 /** The handle's claim has ended. */
 export class StaleHandleError extends HandleError {
   override name = 'StaleHandleError';
+  declare readonly code: StaleHandleErrorCode;
 }
 /** release(h) after that claim of the block was already fully released. */
 export class DoubleReleaseError extends HandleError {
   override name = 'DoubleReleaseError';
+  declare readonly code: DoubleReleaseErrorCode;
 }
+export type RefCountOverflowErrorCode = 'TOO_MANY_REFS';
 /** retain(h) beyond MAX_REFS references. */
 export class RefCountOverflowError extends KeelError {
   override name = 'RefCountOverflowError';
+  declare readonly code: RefCountOverflowErrorCode;
 }
 
 export interface BlockPoolOptions {
@@ -279,35 +316,36 @@ function takeIds(n: number): number {
   return first;
 }
 
-function isSharedArrayBuffer(b: unknown): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'bigint') return String(v) + 'n';
-  if (typeof v === 'symbol') return v.toString();
-  if (typeof v === 'object' && v !== null) return Object.prototype.toString.call(v);
-  return String(v);
-}
-
-function checkInt(owner: string, what: string, v: unknown, min: number, max: number, raise: string): number {
+/** `raise` (what to change) is DEBUG-only text: callers pass `DEBUG ? '...' : ''`. */
+function checkInt(owner: string, what: string, v: unknown, min: number, max: number, code: PoolConfigErrorCode, raise: string): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-    throw new PoolConfigError(`${owner}: ${what} must be an integer ${min}..${max}, got ${show(v)}; ${raise}`);
+    throw new PoolConfigError(code, DEBUG ? `${owner}: ${what} must be an integer ${min}..${max}, got ${show(v)}; ${raise} [${code}]` : `${owner} [${code}]`);
   return v;
 }
 
 function checkBuffer(who: string, buffer: unknown): ArrayBuffer | SharedArrayBuffer {
-  if (!(buffer instanceof ArrayBuffer) && !isSharedArrayBuffer(buffer))
-    throw new PoolConfigError(`${who}: buffer must be an ArrayBuffer or a SharedArrayBuffer, got ${show(buffer)}`);
+  if (!(buffer instanceof ArrayBuffer) && !isShared(buffer))
+    throw new PoolConfigError(
+      'BAD_BUFFER',
+      DEBUG ? `${who}: buffer must be an ArrayBuffer or a SharedArrayBuffer, got ${show(buffer)} [BAD_BUFFER]` : `${who} [BAD_BUFFER]`,
+    );
   return buffer as ArrayBuffer | SharedArrayBuffer;
 }
 
-function notAHandle(where: string, h: unknown, from: string): HandleError | undefined {
+/** `owner` is the short prefix (`BlockPool 'rx'`), `where` the long one with the operation. */
+function notAHandle(owner: string, where: string, h: unknown, from: string): HandleError | undefined {
   if (typeof h !== 'number' || !Number.isInteger(h) || h < 0 || h > 0x7fffffff)
-    return new InvalidHandleError(`${where}(${show(h)}): not a block handle; handles are the integers ${from} return`);
+    return new InvalidHandleError(
+      'NOT_A_HANDLE',
+      DEBUG ? `${where}(${show(h)}): not a block handle; handles are the integers ${from} return [NOT_A_HANDLE]` : `${owner} [NOT_A_HANDLE]`,
+    );
   if (h === NO_BLOCK)
-    return new InvalidHandleError(`${where}(NO_BLOCK): the claim was refused (tryClaim/tryReserve returned NO_BLOCK); check for NO_BLOCK before use`);
+    return new InvalidHandleError(
+      'NO_BLOCK',
+      DEBUG
+        ? `${where}(NO_BLOCK): the claim was refused (tryClaim/tryReserve returned NO_BLOCK); check for NO_BLOCK before use [NO_BLOCK]`
+        : `${owner} [NO_BLOCK]`,
+    );
   return undefined;
 }
 
@@ -354,7 +392,7 @@ export class BlockPool {
   private readonly meta: Uint16Array; // per block: generation | refs << 8 (see REF)
   private top: number;
   private low: number;
-  private refused = 0;
+  private nRefused = 0;
   /** The trace it reports into (option `trace`), or null. */
   readonly trace: Trace | null = null;
   /** Its trace object id (0 without a trace). */
@@ -368,29 +406,49 @@ export class BlockPool {
     const o = options;
     const name = typeof o?.name === 'string' ? o.name : 'pool';
     const who = `BlockPool '${name}'`;
-    if (o === null || typeof o !== 'object') throw new PoolConfigError(`${who}: options must be an object with blockSize and count`);
-    const size = checkInt(who, 'blockSize', o.blockSize, 1, 0x7fffffff, 'pass the bytes per block');
-    const n = checkInt(who, 'count', o.count, 1, MAX_BLOCKS, `pass the number of blocks (at most MAX_BLOCKS = ${MAX_BLOCKS}; use more pools for more)`);
-    const base = checkInt(who, 'byteOffset', o.byteOffset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'pass the start of the region in buffer');
+    if (o === null || typeof o !== 'object')
+      throw new PoolConfigError('BAD_OPTIONS', DEBUG ? `${who}: options must be an object with blockSize and count [BAD_OPTIONS]` : `${who} [BAD_OPTIONS]`);
+    const size = checkInt(who, 'blockSize', o.blockSize, 1, 0x7fffffff, 'BAD_BLOCK_SIZE', DEBUG ? 'pass the bytes per block' : '');
+    const n = checkInt(
+      who,
+      'count',
+      o.count,
+      1,
+      MAX_BLOCKS,
+      'BAD_COUNT',
+      DEBUG ? `pass the number of blocks (at most MAX_BLOCKS = ${MAX_BLOCKS}; use more pools for more)` : '',
+    );
+    const base = checkInt(who, 'byteOffset', o.byteOffset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'BAD_BYTE_OFFSET', DEBUG ? 'pass the start of the region in buffer' : '');
     const byteLength = size * n;
     if (byteLength > MAX_ARENA_BYTES)
       throw new PoolConfigError(
-        `${who}: ${n} blocks of ${size} bytes need ${byteLength} bytes, more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
-          'lower count or blockSize, or split the blocks over several pools',
+        'ARENA_TOO_LARGE',
+        DEBUG
+          ? `${who}: ${n} blocks of ${size} bytes need ${byteLength} bytes, more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
+              'lower count or blockSize, or split the blocks over several pools [ARENA_TOO_LARGE]'
+          : `${who} [ARENA_TOO_LARGE]`,
       );
     let buffer: ArrayBuffer | SharedArrayBuffer;
     if (o.buffer === undefined) {
-      if (base !== 0) throw new PoolConfigError(`${who}: byteOffset ${base} given without a buffer; pass buffer too, or drop byteOffset`);
+      if (base !== 0)
+        throw new PoolConfigError(
+          'OFFSET_WITHOUT_BUFFER',
+          DEBUG ? `${who}: byteOffset ${base} given without a buffer; pass buffer too, or drop byteOffset [OFFSET_WITHOUT_BUFFER]` : `${who} [OFFSET_WITHOUT_BUFFER]`,
+        );
       buffer = new ArrayBuffer(byteLength);
     } else {
       buffer = checkBuffer(who, o.buffer);
       if (base + byteLength > buffer.byteLength)
         throw new PoolConfigError(
-          `${who}: buffer too small: ${n} blocks of ${size} bytes at byteOffset ${base} need ` +
-            `${base + byteLength} bytes, the buffer has ${buffer.byteLength}; pass a larger buffer or lower count/blockSize`,
+          'BUFFER_TOO_SMALL',
+          DEBUG
+            ? `${who}: buffer too small: ${n} blocks of ${size} bytes at byteOffset ${base} need ` +
+                `${base + byteLength} bytes, the buffer has ${buffer.byteLength}; pass a larger buffer or lower count/blockSize [BUFFER_TOO_SMALL]`
+            : `${who} [BUFFER_TOO_SMALL]`,
         );
     }
-    const id = o.id === undefined ? takeIds(1) : checkInt(who, 'id', o.id, 1, MAX_POOL_ID, 'pick a pool id no other live pool uses, or omit id');
+    const id =
+      o.id === undefined ? takeIds(1) : checkInt(who, 'id', o.id, 1, MAX_POOL_ID, 'BAD_ID', DEBUG ? 'pick a pool id no other live pool uses, or omit id' : '');
     this.name = name;
     this.blockSize = size;
     this.capacity = n;
@@ -421,7 +479,8 @@ export class BlockPool {
       self.tryClaim = this.tryClaimZeroed;
     }
     if (trace !== null) {
-      if (!(trace instanceof Trace)) throw new PoolConfigError(`${who}: the trace option must be a Trace (new Trace({ clock })) or omitted`);
+      if (!(trace instanceof Trace))
+        throw new PoolConfigError('BAD_TRACE', DEBUG ? `${who}: the trace option must be a Trace (new Trace({ clock })) or omitted [BAD_TRACE]` : `${who} [BAD_TRACE]`);
       const self = this as unknown as { trace: Trace; traceId: number };
       self.trace = trace;
       // The hook: while a pool kind passes the filter, claim/tryClaim/release are
@@ -446,8 +505,12 @@ export class BlockPool {
     return this.low;
   }
   /** Refused claims: tryClaim returned NO_BLOCK, or claim threw PoolExhaustedError. */
+  get refused(): number {
+    return this.nRefused;
+  }
+  /** @deprecated use `refused`; removed after 0.2. */
   get failures(): number {
-    return this.refused;
+    return this.nRefused;
   }
 
   // Hot paths. A free block's metadata word is its last generation g (0..255);
@@ -465,11 +528,11 @@ export class BlockPool {
     return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
   }
 
-  /** Claims a block (reference count 1), or returns NO_BLOCK (counted in `failures`). Throws nothing. */
+  /** Claims a block (reference count 1), or returns NO_BLOCK (counted in `refused`). Throws nothing. */
   tryClaim(): number {
     if (this.top === this.low) {
       if (this.top === 0) {
-        this.refused++;
+        this.nRefused++;
         return NO_BLOCK;
       }
       this.low--;
@@ -530,7 +593,7 @@ export class BlockPool {
   private tryClaimZeroed(): number {
     if (this.top === this.low) {
       if (this.top === 0) {
-        this.refused++;
+        this.nRefused++;
         return NO_BLOCK;
       }
       this.low--;
@@ -561,7 +624,7 @@ export class BlockPool {
   private claimTraced(): number {
     if (this.top === this.low) {
       if (this.top === 0) {
-        this.traceFail(this.refused + 1);
+        this.traceFail(this.nRefused + 1);
         return this.exhausted();
       }
       this.low--;
@@ -580,8 +643,8 @@ export class BlockPool {
   private tryClaimTraced(): number {
     if (this.top === this.low) {
       if (this.top === 0) {
-        this.refused++;
-        this.traceFail(this.refused);
+        this.nRefused++;
+        this.traceFail(this.nRefused);
         return NO_BLOCK;
       }
       this.low--;
@@ -616,63 +679,96 @@ export class BlockPool {
       t.write((this.traceId << 16) | TRACE_POOL_RELEASE, -1, h, this.meta[h & 0xffff]! >> 8, this.capacity - this.top);
   }
 
-  /** POOL_CLAIM_FAIL (aux = capacity, p0 = failures including this one). */
-  private traceFail(failures: number): void {
+  /** POOL_CLAIM_FAIL (aux = capacity, p0 = refused including this one). */
+  private traceFail(refused: number): void {
     const t = this.trace!;
     if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM_FAIL)) !== 0)
-      t.put(TRACE_POOL_CLAIM_FAIL, this.traceId, -1, -1, this.capacity, failures, 0);
+      t.put(TRACE_POOL_CLAIM_FAIL, this.traceId, -1, -1, this.capacity, refused, 0);
   }
 
   private exhausted(): never {
-    this.refused++;
+    this.nRefused++;
     throw new PoolExhaustedError(
-      `BlockPool '${this.name}' is exhausted: all ${this.capacity} blocks of ${this.blockSize} bytes are in use ` +
-        `(capacity ${this.capacity}, failures ${this.refused}); raise its count option, release blocks sooner, ` +
-        `or use tryClaim() and handle NO_BLOCK`,
+      'EXHAUSTED',
+      DEBUG
+        ? `BlockPool '${this.name}' is exhausted: all ${this.capacity} blocks of ${this.blockSize} bytes are in use ` +
+            `(capacity ${this.capacity}, refused ${this.nRefused}); raise its count option, release blocks sooner, ` +
+            `or use tryClaim() and handle NO_BLOCK [EXHAUSTED]`
+        : `BlockPool '${this.name}' [EXHAUSTED]`,
     );
   }
 
   /** Misuse path: classifies a handle that failed the fast check. Throws, except refCount of an ended claim (0). */
   private classify(h: unknown, op: number): number {
-    const where = `BlockPool '${this.name}' (id ${this.id}).${OP_NAMES[op]}`;
-    const bad = notAHandle(where, h, 'claim/tryClaim/reserve');
+    const owner = `BlockPool '${this.name}'`;
+    const where = DEBUG ? `${owner} (id ${this.id}).${OP_NAMES[op]}` : owner;
+    const bad = notAHandle(owner, where, h, DEBUG ? 'claim/tryClaim/reserve' : '');
     if (bad !== undefined) throw bad;
     const v = h as number;
     const hid = v >>> 24;
     if (hid !== this.id)
-      throw new ForeignHandleError(`${where}(${v}): the handle belongs to pool id ${hid}, not to this pool; return it to the pool that gave it out`);
+      throw new ForeignHandleError(
+        'FOREIGN',
+        DEBUG ? `${where}(${v}): the handle belongs to pool id ${hid}, not to this pool; return it to the pool that gave it out [FOREIGN]` : `${owner} [FOREIGN]`,
+      );
     const i = v & 0xffff;
     const g = (v >>> 16) & 0xff;
     if (i >= this.capacity || g === 0)
       throw new InvalidHandleError(
-        `${where}(${v}): no claim of this pool made it (block ${i}, generation ${g}; the pool has ${this.capacity} blocks, generations 1..255); forged or corrupted`,
+        'FORGED',
+        DEBUG
+          ? `${where}(${v}): no claim of this pool made it (block ${i}, generation ${g}; the pool has ${this.capacity} blocks, generations 1..255); forged or corrupted [FORGED]`
+          : `${owner} [FORGED]`,
       );
     const m = this.meta[i]!;
     const cur = m & 0xff;
     const r = m >> 8;
-    if (cur === 0) throw new InvalidHandleError(`${where}(${v}): block ${i} was never claimed, so no claim made this handle; forged or corrupted`);
+    if (cur === 0)
+      throw new InvalidHandleError(
+        'NEVER_CLAIMED',
+        DEBUG ? `${where}(${v}): block ${i} was never claimed, so no claim made this handle; forged or corrupted [NEVER_CLAIMED]` : `${owner} [NEVER_CLAIMED]`,
+      );
     if (g !== cur) {
       if (op === OP_REFCOUNT) return 0;
       throw new StaleHandleError(
-        `${where}(${v}): stale handle: block ${i} was released and claimed again since (handle generation ${g}, block now at ${cur}, ` +
-          `${r > 0 ? 'held' : 'free'}); a holder kept the handle after its release`,
+        'STALE',
+        DEBUG
+          ? `${where}(${v}): stale handle: block ${i} was released and claimed again since (handle generation ${g}, block now at ${cur}, ` +
+              `${r > 0 ? 'held' : 'free'}); a holder kept the handle after its release [STALE]`
+          : `${owner} [STALE]`,
       );
     }
     if (r === 0) {
       if (op === OP_REFCOUNT) return 0;
       if (op === OP_RELEASE)
-        throw new DoubleReleaseError(`${where}(${v}): double release: block ${i} (generation ${g}) was already released and is free; release each reference once`);
-      throw new StaleHandleError(`${where}(${v}): use after release: block ${i} (generation ${g}) is free; retain before the last release`);
+        throw new DoubleReleaseError(
+          'DOUBLE_RELEASE',
+          DEBUG
+            ? `${where}(${v}): double release: block ${i} (generation ${g}) was already released and is free; release each reference once [DOUBLE_RELEASE]`
+            : `${owner} [DOUBLE_RELEASE]`,
+        );
+      throw new StaleHandleError(
+        'USE_AFTER_RELEASE',
+        DEBUG
+          ? `${where}(${v}): use after release: block ${i} (generation ${g}) is free; retain before the last release [USE_AFTER_RELEASE]`
+          : `${owner} [USE_AFTER_RELEASE]`,
+      );
     }
     if (op === OP_RETAIN && r === MAX_REFS)
-      throw new RefCountOverflowError(`${where}(${v}): block ${i} already has MAX_REFS = ${MAX_REFS} references; release some first`);
+      throw new RefCountOverflowError(
+        'TOO_MANY_REFS',
+        DEBUG ? `${where}(${v}): block ${i} already has MAX_REFS = ${MAX_REFS} references; release some first [TOO_MANY_REFS]` : `${owner} [TOO_MANY_REFS]`,
+      );
     return r;
   }
 
   private reject(h: unknown, op: number): never {
     this.classify(h, op);
     // Not reached: a handle that passes classify passes the fast check.
-    throw new InvalidHandleError(`BlockPool '${this.name}'.${OP_NAMES[op]}(${show(h)}): rejected`);
+    throw new InvalidHandleError(
+      'REJECTED',
+      DEBUG ? `BlockPool '${this.name}'.${OP_NAMES[op]}(${show(h)}): rejected [REJECTED]` : `BlockPool '${this.name}' [REJECTED]`,
+    );
   }
 }
 
@@ -699,7 +795,7 @@ export class PoolSet {
   private readonly k: number;
   private readonly sizes: Int32Array;
   private readonly list: BlockPool[];
-  private refused = 0;
+  private nRefused = 0;
 
   /** Bytes a PoolSet with these classes needs in its buffer: each class region starts 8-byte aligned. */
   static byteLengthFor(classes: readonly SizeClass[]): number {
@@ -713,49 +809,79 @@ export class PoolSet {
     const name = typeof o?.name === 'string' ? o.name : 'poolset';
     const who = `PoolSet '${name}'`;
     if (o === null || typeof o !== 'object' || !Array.isArray(o.classes))
-      throw new PoolConfigError(`${who}: options must be an object with classes: [{ blockSize, count }, ...]`);
+      throw new PoolConfigError(
+        'BAD_OPTIONS',
+        DEBUG ? `${who}: options must be an object with classes: [{ blockSize, count }, ...] [BAD_OPTIONS]` : `${who} [BAD_OPTIONS]`,
+      );
     const classes = o.classes;
-    const k = checkInt(who, 'the number of classes', classes.length, 1, MAX_CLASSES, `pass 1..${MAX_CLASSES} size classes`);
+    const k = checkInt(who, 'the number of classes', classes.length, 1, MAX_CLASSES, 'BAD_CLASS_COUNT', DEBUG ? `pass 1..${MAX_CLASSES} size classes` : '');
     for (let c = 0; c < k; c++) {
       const sc = classes[c]!;
-      if (sc === null || typeof sc !== 'object') throw new PoolConfigError(`${who}: classes[${c}] must be { blockSize, count }`);
-      checkInt(who, `classes[${c}].blockSize`, sc.blockSize, 1, 0x7fffffff, 'pass the bytes per block');
-      checkInt(who, `classes[${c}].count`, sc.count, 1, MAX_BLOCKS, `pass the number of blocks (at most ${MAX_BLOCKS})`);
+      if (sc === null || typeof sc !== 'object')
+        throw new PoolConfigError('BAD_CLASS', DEBUG ? `${who}: classes[${c}] must be { blockSize, count } [BAD_CLASS]` : `${who} [BAD_CLASS]`);
+      checkInt(who, DEBUG ? `classes[${c}].blockSize` : '', sc.blockSize, 1, 0x7fffffff, 'BAD_BLOCK_SIZE', DEBUG ? 'pass the bytes per block' : '');
+      checkInt(who, DEBUG ? `classes[${c}].count` : '', sc.count, 1, MAX_BLOCKS, 'BAD_COUNT', DEBUG ? `pass the number of blocks (at most ${MAX_BLOCKS})` : '');
       // Each class bounded first, so byteLengthFor's 32-bit alignment cannot wrap.
       if (sc.blockSize * sc.count > MAX_ARENA_BYTES)
         throw new PoolConfigError(
-          `${who}: classes[${c}]: ${sc.count} blocks of ${sc.blockSize} bytes need ${sc.blockSize * sc.count} bytes, ` +
-            `more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; lower its count or blockSize`,
+          'ARENA_TOO_LARGE',
+          DEBUG
+            ? `${who}: classes[${c}]: ${sc.count} blocks of ${sc.blockSize} bytes need ${sc.blockSize * sc.count} bytes, ` +
+                `more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; lower its count or blockSize [ARENA_TOO_LARGE]`
+            : `${who} [ARENA_TOO_LARGE]`,
         );
       if (c > 0 && !(sc.blockSize > classes[c - 1]!.blockSize))
         throw new PoolConfigError(
-          `${who}: classes must be strictly ascending by blockSize: classes[${c}].blockSize ${sc.blockSize} <= classes[${c - 1}].blockSize ` +
-            `${classes[c - 1]!.blockSize}; sort them, and merge classes of equal size`,
+          'CLASSES_NOT_ASCENDING',
+          DEBUG
+            ? `${who}: classes must be strictly ascending by blockSize: classes[${c}].blockSize ${sc.blockSize} <= classes[${c - 1}].blockSize ` +
+                `${classes[c - 1]!.blockSize}; sort them, and merge classes of equal size [CLASSES_NOT_ASCENDING]`
+            : `${who} [CLASSES_NOT_ASCENDING]`,
         );
     }
-    const byteOffset = checkInt(who, 'byteOffset', o.byteOffset ?? 0, 0, Number.MAX_SAFE_INTEGER, 'pass the start of the region in buffer');
+    const byteOffset = checkInt(
+      who,
+      'byteOffset',
+      o.byteOffset ?? 0,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      'BAD_BYTE_OFFSET',
+      DEBUG ? 'pass the start of the region in buffer' : '',
+    );
     const need = PoolSet.byteLengthFor(classes);
     if (need > MAX_ARENA_BYTES)
       throw new PoolConfigError(
-        `${who}: the classes need ${need} bytes (PoolSet.byteLengthFor), more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
-          'lower the counts or block sizes, or split the classes over several sets',
+        'ARENA_TOO_LARGE',
+        DEBUG
+          ? `${who}: the classes need ${need} bytes (PoolSet.byteLengthFor), more than MAX_ARENA_BYTES = ${MAX_ARENA_BYTES}; ` +
+              'lower the counts or block sizes, or split the classes over several sets [ARENA_TOO_LARGE]'
+          : `${who} [ARENA_TOO_LARGE]`,
       );
     let buffer: ArrayBuffer | SharedArrayBuffer;
     if (o.buffer === undefined) {
-      if (byteOffset !== 0) throw new PoolConfigError(`${who}: byteOffset ${byteOffset} given without a buffer; pass buffer too, or drop byteOffset`);
+      if (byteOffset !== 0)
+        throw new PoolConfigError(
+          'OFFSET_WITHOUT_BUFFER',
+          DEBUG
+            ? `${who}: byteOffset ${byteOffset} given without a buffer; pass buffer too, or drop byteOffset [OFFSET_WITHOUT_BUFFER]`
+            : `${who} [OFFSET_WITHOUT_BUFFER]`,
+        );
       buffer = new ArrayBuffer(need);
     } else {
       buffer = checkBuffer(who, o.buffer);
       if (byteOffset + need > buffer.byteLength)
         throw new PoolConfigError(
-          `${who}: buffer too small: the classes need ${need} bytes at byteOffset ${byteOffset} (PoolSet.byteLengthFor), ` +
-            `the buffer has ${buffer.byteLength}; pass a larger buffer or fewer/smaller blocks`,
+          'BUFFER_TOO_SMALL',
+          DEBUG
+            ? `${who}: buffer too small: the classes need ${need} bytes at byteOffset ${byteOffset} (PoolSet.byteLengthFor), ` +
+                `the buffer has ${buffer.byteLength}; pass a larger buffer or fewer/smaller blocks [BUFFER_TOO_SMALL]`
+            : `${who} [BUFFER_TOO_SMALL]`,
         );
     }
     const firstId =
       o.firstId === undefined
         ? takeIds(k)
-        : checkInt(who, 'firstId', o.firstId, 1, MAX_POOL_ID - k + 1, `pick ${k} consecutive ids no other live pool uses, or omit firstId`);
+        : checkInt(who, 'firstId', o.firstId, 1, MAX_POOL_ID - k + 1, 'BAD_FIRST_ID', DEBUG ? `pick ${k} consecutive ids no other live pool uses, or omit firstId` : '');
     const views: SharedViews = { bytes: new Uint8Array(buffer), view: new DataView(buffer) };
     const list: BlockPool[] = [];
     const sizes = new Int32Array(k);
@@ -806,9 +932,13 @@ export class PoolSet {
   get free(): number {
     return this.capacity - this.used;
   }
-  /** Refused reserves: tryReserve returned NO_BLOCK, or reserve threw. Per-class refusals: pools[k].failures. */
+  /** Refused reserves: tryReserve returned NO_BLOCK, or reserve threw. Per-class refusals: pools[k].refused. */
+  get refused(): number {
+    return this.nRefused;
+  }
+  /** @deprecated use `refused`; removed after 0.2. */
   get failures(): number {
-    return this.refused;
+    return this.nRefused;
   }
 
   /** Class index (0..) for a block of `size` bytes, or -1 if none fits. */
@@ -835,18 +965,18 @@ export class PoolSet {
     return this.noClass(size);
   }
 
-  /** Like reserve, but returns NO_BLOCK (counted in `failures`) instead of throwing. Throws nothing. */
+  /** Like reserve, but returns NO_BLOCK (counted in `refused`) instead of throwing. Throws nothing. */
   tryReserve(size: number): number {
     if (size === (size | 0) && size > 0) {
       for (let c = 0; c < this.k; c++) {
         if (size <= this.sizes[c]!) {
           const h = this.list[c]!.tryClaim();
-          if (h === NO_BLOCK) this.refused++;
+          if (h === NO_BLOCK) this.nRefused++;
           return h;
         }
       }
     }
-    this.refused++;
+    this.nRefused++;
     return NO_BLOCK;
   }
 
@@ -891,31 +1021,44 @@ export class PoolSet {
   }
 
   private exhausted(c: number, size: number): never {
-    this.refused++;
+    this.nRefused++;
     const p = this.list[c]!;
     throw new PoolExhaustedError(
-      `PoolSet '${this.name}': reserve(${size}) found class ${c} (pool '${p.name}', blocks of ${p.blockSize} bytes) exhausted: ` +
-        `all ${p.capacity} blocks in use (failures ${p.failures}); raise classes[${c}].count, release blocks sooner, ` +
-        `or use tryReserve() and handle NO_BLOCK`,
+      'EXHAUSTED',
+      DEBUG
+        ? `PoolSet '${this.name}': reserve(${size}) found class ${c} (pool '${p.name}', blocks of ${p.blockSize} bytes) exhausted: ` +
+            `all ${p.capacity} blocks in use (refused ${p.refused}); raise classes[${c}].count, release blocks sooner, ` +
+            `or use tryReserve() and handle NO_BLOCK [EXHAUSTED]`
+        : `PoolSet '${this.name}' [EXHAUSTED]`,
     );
   }
 
   private noClass(size: unknown): never {
-    this.refused++;
+    this.nRefused++;
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
-      throw new NoSizeClassError(`PoolSet '${this.name}': reserve(${show(size)}): size must be a positive integer number of bytes`);
+      throw new NoSizeClassError(
+        'BAD_SIZE',
+        DEBUG ? `PoolSet '${this.name}': reserve(${show(size)}): size must be a positive integer number of bytes [BAD_SIZE]` : `PoolSet '${this.name}' [BAD_SIZE]`,
+      );
     throw new NoSizeClassError(
-      `PoolSet '${this.name}': reserve(${size}): no size class fits; the largest class holds ${this.sizes[this.k - 1]} bytes; ` +
-        `add a class of at least ${size} bytes, or split the data`,
+      'NO_CLASS_FITS',
+      DEBUG
+        ? `PoolSet '${this.name}': reserve(${size}): no size class fits; the largest class holds ${this.sizes[this.k - 1]} bytes; ` +
+            `add a class of at least ${size} bytes, or split the data [NO_CLASS_FITS]`
+        : `PoolSet '${this.name}' [NO_CLASS_FITS]`,
     );
   }
 
   private foreign(h: unknown, op: number): never {
-    const where = `PoolSet '${this.name}' (ids ${this.firstId}..${this.firstId + this.k - 1}).${OP_NAMES[op]}`;
-    const bad = notAHandle(where, h, 'reserve/tryReserve');
+    const owner = `PoolSet '${this.name}'`;
+    const where = DEBUG ? `${owner} (ids ${this.firstId}..${this.firstId + this.k - 1}).${OP_NAMES[op]}` : owner;
+    const bad = notAHandle(owner, where, h, DEBUG ? 'reserve/tryReserve' : '');
     if (bad !== undefined) throw bad;
     throw new ForeignHandleError(
-      `${where}(${h as number}): the handle belongs to pool id ${(h as number) >>> 24}, not to this set; return it to the pool that gave it out`,
+      'FOREIGN',
+      DEBUG
+        ? `${where}(${h as number}): the handle belongs to pool id ${(h as number) >>> 24}, not to this set; return it to the pool that gave it out [FOREIGN]`
+        : `${owner} [FOREIGN]`,
     );
   }
 }

@@ -15,7 +15,8 @@
  * allocates the ring. A `throw`-policy overflow allocates its error (the
  * path is already failing).
  *
- * Counters (doubles, exact to 2^53):
+ * Counters (doubles, exact to 2^53; refused = a post the queue did not take,
+ * dropped = a record it accepted and discarded later):
  *   posted   records accepted (post, postUrgent, postWithMargin that returned true)
  *   taken    records returned by get()
  *   dropped  records discarded without get(): drop-oldest overwrites + clear()
@@ -71,7 +72,7 @@
  * a bad margin only changes whether that one post is accepted
  * (docs/reliability.md).
  *
- * Tagged records (for the kernel): `postTagged(sig, ..)` (@internal) stores
+ * Tagged records (for the kernel): `postTagged(sig, ..)` (internal) stores
  * the signal as `sig + TIME_EVENT_TAG` (0x10000), a value no public post
  * accepts in DEBUG builds (they refuse signals above MAX_SIGNAL), so user code
  * cannot forge one there. The kernel posts time-event expiries this way and
@@ -88,17 +89,24 @@
  * Indices are free-running 32-bit counters (head, tail) that wrap; the
  * `initialIndex` option starts them anywhere (for wrap-around tests).
  *
- * Measured cost: docs/queue.md "Measured cost" (bench/queue.bench.ts, from
- * bench results; 0 slots and 0 chunk bytes per post + get on XS).
- * (the queue always stores and copies four parameters, 0 when not passed).
+ * The queue always stores and copies four parameters (0 when not passed).
+ * Measured cost: docs/queue.md, "Measured cost" (`node scripts/bench.mjs queue`).
+ *
+ * Errors carry a code (docs/errors.md, "queue"): QueueConfigError,
+ * QueueEventError, QueueOverflowError; DEBUG builds build the long message,
+ * release builds `EventQueue 'name' [CODE]`. The argument checks are shared
+ * with SharedEventQueue in src/internal/ (checks.ts, event.ts).
  */
 import { KeelError } from './errors.js';
 import { Trace, TRACE_DROP, TRACE_REFUSE } from './trace.js';
+import { MAX_RING_CAPACITY, ceilPow2, checkCapacity, checkInitialIndex } from './internal/checks.js';
+import { MAX_SIGNAL, RECORD_WIDTH as WIDTH, checkEvent, checkMargin, policyCode } from './internal/event.js';
+import { POLICY_DROP_OLDEST as DROP_OLDEST, POLICY_THROW as THROW } from './internal/layout.js';
+
+export { MAX_SIGNAL } from './internal/event.js';
 
 /** Returned by get() and peek() when the queue is empty. Never a valid signal. */
 export const NO_EVENT = -1;
-/** Largest signal (signals are integers 0..MAX_SIGNAL, 16 bits as in QP). */
-export const MAX_SIGNAL = 0xffff;
 /**
  * Added to the stored signal of a record posted with postTagged() (the
  * kernel's time-event expiries): a stored value >= TIME_EVENT_TAG is
@@ -106,22 +114,43 @@ export const MAX_SIGNAL = 0xffff;
  */
 export const TIME_EVENT_TAG = 0x10000;
 /** Largest capacity of one queue. */
-export const MAX_CAPACITY = 65536;
+export const MAX_CAPACITY = MAX_RING_CAPACITY;
 
 /** What a post does when the queue is full. */
 export type OverflowPolicy = 'reject' | 'drop-oldest' | 'throw';
 
+/** The codes of QueueConfigError (docs/errors.md, "queue"; SharedEventQueue's constructor throws it too). */
+export type QueueConfigErrorCode =
+  | 'NO_OPTIONS'
+  | 'BAD_CAPACITY'
+  | 'BAD_OVERFLOW'
+  | 'BAD_INITIAL_INDEX'
+  | 'BAD_TRACE'
+  | 'BAD_PRODUCERS'
+  | 'NO_ATOMICS'
+  | 'NO_SHARED_ARRAY_BUFFER'
+  | 'BUFFER_TOO_SMALL'
+  | 'CANNOT_BLOCK'
+  | 'BAD_URGENT_CAPACITY';
+/** The codes of QueueEventError. */
+export type QueueEventErrorCode = 'BAD_SIGNAL' | 'BAD_PARAMETER' | 'BAD_MARGIN';
+/** The codes of QueueOverflowError. */
+export type QueueOverflowErrorCode = 'FULL' | 'LANE_FULL';
+
 /** Bad construction options (capacity, overflow policy, name). */
 export class QueueConfigError extends KeelError {
   override name = 'QueueConfigError';
+  declare readonly code: QueueConfigErrorCode;
 }
 /** A post with a bad signal, parameter or margin (DEBUG builds; release builds refuse and count a bad signal). */
 export class QueueEventError extends KeelError {
   override name = 'QueueEventError';
+  declare readonly code: QueueEventErrorCode;
 }
 /** A post to a full queue whose overflow policy is 'throw'. */
 export class QueueOverflowError extends KeelError {
   override name = 'QueueOverflowError';
+  declare readonly code: QueueOverflowErrorCode;
 }
 
 export interface EventQueueOptions {
@@ -142,71 +171,10 @@ export interface EventQueueOptions {
   trace?: Trace;
 }
 
-const REJECT = 0;
-const DROP_OLDEST = 1;
-const THROW = 2;
-const WIDTH = 5;
-
-/** @internal Shared with shared-queue.ts. */
-export function policyCode(owner: string, overflow: unknown, allowed: readonly string[]): number {
-  const code = overflow === 'reject' ? REJECT : overflow === 'drop-oldest' ? DROP_OLDEST : overflow === 'throw' ? THROW : -1;
-  if (code < 0 || allowed.indexOf(overflow as string) < 0)
-    throw new QueueConfigError(
-      `${owner}: overflow must be one of ${allowed.map((a) => `'${a}'`).join(', ')} (got ${String(overflow)}); change the \`overflow\` option`,
-    );
-  return code;
-}
-
-/** @internal Checks a capacity option; shared with shared-queue.ts. */
-export function checkCapacity(owner: string, capacity: unknown): number {
-  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_CAPACITY)
-    throw new QueueConfigError(
-      `${owner}: capacity must be an integer 1..${MAX_CAPACITY} (got ${String(capacity)}); change the \`capacity\` option`,
-    );
-  return capacity;
-}
-
-/** @internal Checks an initialIndex option; shared with shared-queue.ts. */
-export function checkInitialIndex(owner: string, index: unknown): number {
-  if (index === undefined) return 0;
-  if (typeof index !== 'number' || !Number.isInteger(index) || index < -0x80000000 || index > 0xffffffff)
-    throw new QueueConfigError(`${owner}: initialIndex must be a 32-bit integer (got ${String(index)})`);
-  return index | 0;
-}
-
-// A string literal in a hot function is copied into a chunk on each use on the
-// XS host; a module constant is not (typeof itself does not allocate).
-const NUMBER = 'number';
-
-/** @internal DEBUG check of one post's arguments; throws before anything changes. */
-export function checkEvent(owner: string, sig: number, p0: number, p1: number, p2: number, p3: number): void {
-  // (sig & MAX_SIGNAL) !== sig rejects non-numbers, fractions, NaN, negatives and too-large values at once.
-  if ((sig & MAX_SIGNAL) !== sig)
-    throw new QueueEventError(
-      `${owner}: signal must be an integer 0..${MAX_SIGNAL} (got ${typeof sig === 'number' ? sig : typeof sig}); ` +
-        'use a small non-negative integer signal',
-    );
-  if (typeof p0 !== NUMBER || typeof p1 !== NUMBER || typeof p2 !== NUMBER || typeof p3 !== NUMBER) {
-    const bad = typeof p0 !== NUMBER ? 0 : typeof p1 !== NUMBER ? 1 : typeof p2 !== NUMBER ? 2 : 3;
-    throw new QueueEventError(
-      `${owner}: parameter p${bad} of signal ${sig} must be a number (got ${typeof [p0, p1, p2, p3][bad]}); ` +
-        'events carry numbers only: pass a pool handle or an index instead of an object',
-    );
-  }
-}
-
-/** @internal DEBUG check of a margin. */
-export function checkMargin(owner: string, margin: number): void {
-  if (typeof margin !== NUMBER || !Number.isInteger(margin) || margin < 0)
-    throw new QueueEventError(`${owner}: margin must be an integer >= 0 (got ${String(margin)})`);
-}
-
-/** @internal The nearest power of two >= n (n >= 1). */
-export function ceilPow2(n: number): number {
-  let s = 1;
-  while (s < n) s *= 2;
-  return s;
-}
+/** The overflow options EventQueue offers. */
+const POLICIES: readonly string[] = Object.freeze(['reject', 'drop-oldest', 'throw']);
+/** The class in the owner prefix of a post's DEBUG check (`EventQueue 'name'`); a module constant: a literal on a post would allocate on XS. */
+const OWNER_KIND = 'EventQueue';
 
 /** The parameters of the record just taken by get(). */
 interface Params {
@@ -266,21 +234,27 @@ export class EventQueue {
   constructor(options: EventQueueOptions) {
     if (options === null || typeof options !== 'object')
       throw new QueueConfigError(
-        `EventQueue: options must be an object with a capacity (got ${String(options)}); pass { capacity: 1..${MAX_CAPACITY} }`,
+        'NO_OPTIONS',
+        DEBUG
+          ? `EventQueue: options must be an object with a capacity (got ${String(options)}); pass { capacity: 1..${MAX_CAPACITY} } [NO_OPTIONS]`
+          : 'EventQueue [NO_OPTIONS]',
       );
     const name = options.name ?? 'EventQueue';
     const owner = `EventQueue '${name}'`;
     this.name = name;
-    this.capacity = checkCapacity(owner, options.capacity);
+    this.capacity = checkCapacity(owner, options.capacity, QueueConfigError, false);
     this.overflow = options.overflow ?? 'reject';
-    this.policy = policyCode(owner, this.overflow, ['reject', 'drop-oldest', 'throw']);
+    this.policy = policyCode(owner, this.overflow, POLICIES, QueueConfigError);
     const slots = ceilPow2(this.capacity);
     this.records = new Float64Array(slots * WIDTH);
     this.mask = slots - 1;
-    this.head = this.tail = checkInitialIndex(owner, options.initialIndex);
+    this.head = this.tail = checkInitialIndex(owner, options.initialIndex, QueueConfigError);
     const trace = options.trace ?? null;
     if (trace !== null && !(trace instanceof Trace))
-      throw new QueueConfigError(`${owner}: the trace option must be a Trace (new Trace({ clock })) or omitted`);
+      throw new QueueConfigError(
+        'BAD_TRACE',
+        DEBUG ? `${owner}: the trace option must be a Trace (new Trace({ clock })) or omitted [BAD_TRACE]` : `${owner} [BAD_TRACE]`,
+      );
     this.trace = trace;
     this.traceId = trace === null ? 0 : trace.register('queue', name, undefined, 0, { capacity: this.capacity });
   }
@@ -306,7 +280,7 @@ export class EventQueue {
 
   /** Posts FIFO (to the back). Returns false, counted in `refused`, if full under 'reject'. */
   post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    if (DEBUG) checkEvent(OWNER_KIND, this.name, sig, p0, p1, p2, p3, QueueEventError);
     else if ((sig & MAX_SIGNAL) !== sig) return this.badSignal();
     const t = this.tail;
     let n = ((t - this.head) | 0) + 1;
@@ -329,7 +303,7 @@ export class EventQueue {
 
   /** Posts LIFO (to the front: the next get() returns it). Same overflow handling as post(). */
   postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    if (DEBUG) checkEvent(OWNER_KIND, this.name, sig, p0, p1, p2, p3, QueueEventError);
     else if ((sig & MAX_SIGNAL) !== sig) return this.badSignal();
     let n = ((this.tail - this.head) | 0) + 1;
     if (n > this.capacity) {
@@ -357,7 +331,7 @@ export class EventQueue {
    * parameters); get() and peek() return the tagged value.
    */
   postTagged(sig: number, p0: number, p1: number, p2: number, p3: number): boolean {
-    if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+    if (DEBUG) checkEvent(OWNER_KIND, this.name, sig, p0, p1, p2, p3, QueueEventError);
     // post()'s body, repeated: one call less on the time-event path.
     const t = this.tail;
     let n = ((t - this.head) | 0) + 1;
@@ -384,9 +358,9 @@ export class EventQueue {
    * whatever the overflow policy: never drops, never throws.
    */
   postWithMargin(margin: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
-    if (DEBUG) checkMargin(this.name, margin);
+    if (DEBUG) checkMargin(OWNER_KIND, this.name, margin, QueueEventError);
     if (this.capacity - ((this.tail - this.head) | 0) <= margin) {
-      if (DEBUG) checkEvent(this.name, sig, p0, p1, p2, p3);
+      if (DEBUG) checkEvent(OWNER_KIND, this.name, sig, p0, p1, p2, p3, QueueEventError);
       this.refused++;
       if (this.trace !== null) this.traceFailure(TRACE_REFUSE, sig, this.length, p0, p1);
       return false;
@@ -409,6 +383,27 @@ export class EventQueue {
     self.p2 = r[i + 3]!;
     self.p3 = r[i + 4]!;
     this.head = (h + 1) | 0;
+    this.taken++;
+    return r[i]!;
+  }
+
+  /**
+   * @internal For hsm's recallAll: takes the back record (the newest post()),
+   * as get() takes the front one: returns its signal and sets p0..p3, or
+   * returns NO_EVENT when empty. Counted in `taken`.
+   */
+  getBack(): number {
+    const t = this.tail;
+    if (t === this.head) return NO_EVENT;
+    const b = (t - 1) | 0;
+    const r = this.records;
+    const i = (b & this.mask) * WIDTH;
+    const self = this as Params;
+    self.p0 = r[i + 1]!;
+    self.p1 = r[i + 2]!;
+    self.p2 = r[i + 3]!;
+    self.p3 = r[i + 4]!;
+    this.tail = b;
     this.taken++;
     return r[i]!;
   }
@@ -463,8 +458,11 @@ export class EventQueue {
     if (this.trace !== null) this.traceFailure(TRACE_REFUSE, sig, this.length, p0, p1);
     if (policy === THROW)
       throw new QueueOverflowError(
-        `EventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +
-          "or choose `overflow: 'reject'` (post returns false) or 'drop-oldest'",
+        'FULL',
+        DEBUG
+          ? `EventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +
+              "or choose `overflow: 'reject'` (post returns false) or 'drop-oldest' [FULL]"
+          : `EventQueue '${this.name}' [FULL]`,
       );
     return false;
   }

@@ -4,7 +4,8 @@
  * post into, and one consumer takes from. Same post/get API as EventQueue.
  *
  * The binary layout (header words, 40-byte records, memory ordering, a C
- * producer) is in docs/queue-layout.md. In short: producers claim a position
+ * producer) is in docs/queue-layout.md; its one declaration is `LAYOUT` in
+ * src/internal/layout.ts (re-exported here). In short: producers claim a position
  * on the 32-bit TAIL counter (a plain Atomics.store in 'single'-producer mode,
  * an Atomics.compareExchange loop in 'multiple'-producer mode), write the
  * record, then publish it by Atomics.store of position+1 into the record's
@@ -86,7 +87,8 @@
  * published (a late notify meant for an earlier position) waits again for the
  * time left.
  *
- * Counters: per handle, doubles: posted, refused (producer side), taken,
+ * Counters (refused = a post not taken; dropped = taken off the queue unread):
+ * per handle, doubles: posted, refused (producer side), taken,
  * dropped, cleared, skipped, corrupted (consumer side; `corrupted` also on a
  * producer that saw a bad index). Across all handles, once producers are quiet
  * and nothing corrupted the buffer: sum(posted) === taken + dropped + skipped + length.
@@ -121,32 +123,75 @@
  * SNAPSHOT_TRIES 4.
  *
  * Measured cost: docs/queue.md, "Measured cost" (`node scripts/bench.mjs queue`).
+ *
+ * Errors carry a code (docs/errors.md, "shared-queue"; the constructor's
+ * QueueConfigError and the posts' QueueEventError/QueueOverflowError are
+ * EventQueue's classes, "queue"). attach() checks the header and hands the
+ * handle to the constructor through the private static #attached(), so
+ * `new SharedEventQueue(options)` always formats.
  */
+import { NO_EVENT, QueueConfigError, QueueEventError, QueueOverflowError } from './queue.js';
+import { KeelError, showValue } from './errors.js';
 import {
-  MAX_SIGNAL,
-  NO_EVENT,
-  QueueConfigError,
-  QueueEventError,
-  QueueOverflowError,
+  ATTACHED,
+  type Attached,
+  MAX_RING_CAPACITY,
   ceilPow2,
   checkCapacity,
-  checkEvent,
   checkInitialIndex,
-  policyCode,
-} from './queue.js';
-import { KeelError, showValue } from './errors.js';
+  defaultAtomics,
+  isAttached,
+  isShared,
+} from './internal/checks.js';
+import { MAX_SIGNAL, RECORD_WIDTH, checkEvent, policyCode } from './internal/event.js';
+import {
+  LAYOUT,
+  MODE_MULTIPLE,
+  MODE_SINGLE,
+  POLICY_REJECT,
+  POLICY_THROW as THROW,
+  QUEUE_HEADER_WORDS,
+  QUEUE_REC0 as REC0,
+  QUEUE_REC_WORDS as REC_WORDS,
+  indexDistance,
+  queueBytes,
+} from './internal/layout.js';
+import type { AtomicsLike } from './internal/layout.js';
+
+export { LAYOUT, type AtomicsLike } from './internal/layout.js';
+
+/** The codes of QueueLayoutError (docs/errors.md, "shared-queue"). */
+export type QueueLayoutErrorCode =
+  | 'NOT_A_BUFFER'
+  | 'TOO_SHORT'
+  | 'BAD_MAGIC'
+  | 'BAD_VERSION'
+  | 'BAD_SIZES'
+  | 'BAD_CAPACITY'
+  | 'BAD_MODE'
+  | 'BAD_OVERFLOW'
+  | 'BAD_INDEX';
+/** The code of QueueBlockingError. */
+export type QueueBlockingErrorCode = 'MAY_NOT_BLOCK';
+/** The codes of QueueUsageError. */
+export type QueueUsageErrorCode = 'BAD_TIMEOUT' | 'BAD_RECOVER_TIMES';
+/** The codes of QueueCorruptionError. */
+export type QueueCorruptionErrorCode = 'BAD_SIGNAL' | 'BAD_INDEX' | 'BAD_INDEX_ON_POST';
 
 /** The buffer given to attach() is not a SharedEventQueue of this layout/version. */
 export class QueueLayoutError extends KeelError {
   override name = 'QueueLayoutError';
+  declare readonly code: QueueLayoutErrorCode;
 }
 /** waitForEvent() on a handle that was not opened with `mayBlock: true`. */
 export class QueueBlockingError extends KeelError {
   override name = 'QueueBlockingError';
+  declare readonly code: QueueBlockingErrorCode;
 }
 /** A bad argument to recover() or waitForEvent() (a time that is not a number, NaN, negative). */
 export class QueueUsageError extends KeelError {
   override name = 'QueueUsageError';
+  declare readonly code: QueueUsageErrorCode;
 }
 /**
  * The shared buffer holds what no producer or consumer following the protocol
@@ -156,16 +201,7 @@ export class QueueUsageError extends KeelError {
  */
 export class QueueCorruptionError extends KeelError {
   override name = 'QueueCorruptionError';
-}
-
-/** The subset of Atomics the queue uses; `Atomics` itself, or `singleCoreAtomics`. */
-export interface AtomicsLike {
-  load(a: Int32Array, i: number): number;
-  store(a: Int32Array, i: number, v: number): number;
-  add(a: Int32Array, i: number, v: number): number;
-  compareExchange(a: Int32Array, i: number, expected: number, replacement: number): number;
-  notify(a: Int32Array, i: number, count?: number): number;
-  wait?(a: Int32Array, i: number, value: number, timeout?: number): string;
+  declare readonly code: QueueCorruptionErrorCode;
 }
 
 /**
@@ -188,50 +224,12 @@ export const singleCoreAtomics: AtomicsLike = Object.freeze({
   notify: (): number => 0,
 });
 
-/** Header word indices (Int32) and constants of layout version 1. See docs/queue-layout.md. */
-export const LAYOUT = Object.freeze({
-  MAGIC: 0x5145454b, // 'KEEQ' in little-endian bytes: 4b 45 45 51
-  VERSION: 1,
-  HEADER_BYTES: 256,
-  RECORD_BYTES: 40,
-  /** word 0: MAGIC */
-  W_MAGIC: 0,
-  /** word 1: VERSION */
-  W_VERSION: 1,
-  /** word 2: HEADER_BYTES (offset of record 0) */
-  W_HEADER_BYTES: 2,
-  /** word 3: RECORD_BYTES */
-  W_RECORD_BYTES: 3,
-  /** word 4: capacity (records the ring accepts at once; the consumer's private urgent lane is extra) */
-  W_CAPACITY: 4,
-  /** word 5: slots (power of two >= capacity) */
-  W_SLOTS: 5,
-  /** word 6: producers: 1 single, 2 multiple */
-  W_MODE: 6,
-  /** word 7: overflow: 0 reject, 2 throw */
-  W_OVERFLOW: 7,
-  /** word 16 (byte 64, own cache line): HEAD, next position to take; written by the consumer only */
-  W_HEAD: 16,
-  /** word 17: WAITING, 1 while the consumer is in waitForEvent */
-  W_WAITING: 17,
-  /** word 32 (byte 128, own cache line): TAIL, next position to claim */
-  W_TAIL: 32,
-  /** word 33: REFUSED, refusals by every producer (wraps at 2^32) */
-  W_REFUSED: 33,
-  /** word 34: PEAK, highest ring length seen by a producer (minFree = capacity - PEAK) */
-  W_PEAK: 34,
-});
-
-const W_HEAD = 16;
-const W_WAITING = 17;
-const W_TAIL = 32;
-const W_REFUSED = 33;
-const W_PEAK = 34;
-const REC0 = 64; // int32 index of record 0's seq word (byte 256)
-const REC_WORDS = 10; // 40 bytes
-const MODE_SINGLE = 1;
-const MODE_MULTIPLE = 2;
-const THROW = 2;
+// The layout's words, read from its one declaration (src/internal/layout.ts).
+const W_HEAD = LAYOUT.W_HEAD;
+const W_WAITING = LAYOUT.W_WAITING;
+const W_TAIL = LAYOUT.W_TAIL;
+const W_REFUSED = LAYOUT.W_REFUSED;
+const W_PEAK = LAYOUT.W_PEAK;
 // Refusal reasons.
 const RING_FULL = 0;
 const MARGIN = 1;
@@ -241,10 +239,10 @@ const CONTENDED = 3;
 export const MAX_CLAIM_TRIES = 1024;
 /** Compare-exchange passes of one PEAK update (bookkeeping: gives up quietly). */
 const MAX_PEAK_TRIES = 64;
-/** Reads of TAIL, HEAD, TAIL for a consistent length before the last one is used (clamped). */
-const SNAPSHOT_TRIES = 4;
-// Module-level constant: a string literal evaluated on a hot path allocates on the XS host.
+// Module-level constants: a string literal evaluated on a hot path allocates on the XS host.
 const NUMBER = 'number';
+/** The overflow options SharedEventQueue offers ('drop-oldest' would make a producer move HEAD). */
+const POLICIES: readonly string[] = Object.freeze(['reject', 'throw']);
 
 export interface SharedEventQueueOptions {
   /** Used in error messages. Default 'SharedEventQueue'. */
@@ -281,44 +279,10 @@ interface Params {
   p3: number;
 }
 
-function isShared(buffer: unknown): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
-}
-
-function defaultAtomics(owner: string): AtomicsLike {
-  if (typeof Atomics === 'undefined')
-    throw new QueueConfigError(
-      `${owner}: this host has no Atomics (Moddable on RP2040 has none); pass \`atomics: singleCoreAtomics\` ` +
-        'and a plain ArrayBuffer (one core only), or use EventQueue',
-    );
-  return Atomics as unknown as AtomicsLike;
-}
-
-/**
- * @internal Shared with shared-stream.ts. `TAIL - HEAD` (32-bit) from one
- * consistent snapshot: TAIL, HEAD, then TAIL again; both only grow, so when
- * the two TAIL reads agree, TAIL had that value when HEAD was read. At most
- * SNAPSHOT_TRIES rounds; then the last difference (callers clamp it).
- */
-export function indexDistance(at: AtomicsLike, i32: Int32Array, tailWord: number, headWord: number): number {
-  let t = at.load(i32, tailWord);
-  let d = 0;
-  // Bound: SNAPSHOT_TRIES rounds.
-  for (let k = 0; k < SNAPSHOT_TRIES; k++) {
-    d = (t - at.load(i32, headWord)) | 0;
-    const again = at.load(i32, tailWord);
-    if (again === t) return d;
-    t = again;
-  }
-  return d;
-}
-
-/** Throws the QueueEventError for a post whose signal or parameters are bad (failing path only). */
-function eventError(owner: string, sig: unknown, p0: unknown, p1: unknown, p2: unknown, p3: unknown): never {
-  if (typeof sig !== NUMBER)
-    throw new QueueEventError(`${owner}: signal must be an integer 0..${MAX_SIGNAL} (got ${showValue(sig)}); use a small non-negative integer signal`);
-  checkEvent(owner, sig as number, p0 as number, p1 as number, p2 as number, p3 as number); // throws
-  throw new QueueEventError(`${owner}: bad event`); // not reached
+/** Throws the QueueEventError for a post whose signal or parameters are bad (failing path only, every build). */
+function eventError(name: string, sig: number, p0: number, p1: number, p2: number, p3: number): never {
+  checkEvent('SharedEventQueue', name, sig, p0, p1, p2, p3, QueueEventError); // throws
+  throw new QueueEventError('BAD_SIGNAL', `SharedEventQueue '${name}' [BAD_SIGNAL]`); // not reached
 }
 
 /**
@@ -329,7 +293,7 @@ function eventError(owner: string, sig: unknown, p0: unknown, p1: unknown, p2: u
 export class SharedEventQueue {
   /** Bytes a buffer needs for `capacity` records. */
   static byteLength(capacity: number): number {
-    return 256 + 40 * ceilPow2(checkCapacity('SharedEventQueue', capacity));
+    return queueBytes(ceilPow2(checkCapacity('SharedEventQueue', capacity, QueueConfigError, false)));
   }
 
   /**
@@ -341,38 +305,67 @@ export class SharedEventQueue {
   static attach(buffer: SharedArrayBuffer | ArrayBuffer, options: AttachOptions = {}): SharedEventQueue {
     const name = options.name ?? 'SharedEventQueue';
     const owner = `SharedEventQueue '${name}'`;
-    const fail = (what: string): never => {
-      throw new QueueLayoutError(
-        `${owner}: cannot attach: ${what}; attach only a buffer made by new SharedEventQueue() of layout version ${LAYOUT.VERSION}`,
+    const fail = SharedEventQueue.#layoutError;
+    const L = LAYOUT;
+    if (!(buffer instanceof ArrayBuffer) && !isShared(buffer)) fail(owner, 'NOT_A_BUFFER', DEBUG ? 'not an ArrayBuffer or SharedArrayBuffer' : '');
+    if (buffer.byteLength < L.HEADER_BYTES)
+      fail(owner, 'TOO_SHORT', DEBUG ? `buffer is ${buffer.byteLength} bytes, shorter than the ${L.HEADER_BYTES}-byte header` : '');
+    const h = new Int32Array(buffer, 0, QUEUE_HEADER_WORDS);
+    if (h[L.W_MAGIC] !== L.MAGIC)
+      fail(owner, 'BAD_MAGIC', DEBUG ? `bad magic 0x${(h[L.W_MAGIC]! >>> 0).toString(16)} (expected 0x${L.MAGIC.toString(16)})` : '');
+    if (h[L.W_VERSION] !== L.VERSION) fail(owner, 'BAD_VERSION', DEBUG ? `layout version ${h[L.W_VERSION]} (this code reads version ${L.VERSION})` : '');
+    if (h[L.W_HEADER_BYTES] !== L.HEADER_BYTES || h[L.W_RECORD_BYTES] !== L.RECORD_BYTES)
+      fail(
+        owner,
+        'BAD_SIZES',
+        DEBUG
+          ? `header/record sizes ${h[L.W_HEADER_BYTES]}/${h[L.W_RECORD_BYTES]} bytes (expected ${L.HEADER_BYTES}/${L.RECORD_BYTES})`
+          : '',
       );
-    };
-    if (!(buffer instanceof ArrayBuffer) && !isShared(buffer)) fail('not an ArrayBuffer or SharedArrayBuffer');
-    if (buffer.byteLength < 256) fail(`buffer is ${buffer.byteLength} bytes, shorter than the 256-byte header`);
-    const h = new Int32Array(buffer, 0, 64);
-    if (h[0] !== LAYOUT.MAGIC) fail(`bad magic 0x${(h[0]! >>> 0).toString(16)} (expected 0x${LAYOUT.MAGIC.toString(16)})`);
-    if (h[1] !== LAYOUT.VERSION) fail(`layout version ${h[1]} (this code reads version ${LAYOUT.VERSION})`);
-    if (h[2] !== 256 || h[3] !== 40) fail(`header/record sizes ${h[2]}/${h[3]} bytes (expected 256/40)`);
-    const capacity = h[4]!;
-    if (!(capacity >= 1 && capacity <= 65536) || h[5] !== ceilPow2(capacity))
-      fail(`capacity ${capacity} with ${h[5]} slots (expected 1..65536 and the next power of two)`);
-    if (h[6] !== MODE_SINGLE && h[6] !== MODE_MULTIPLE) fail(`producer mode ${h[6]} (expected 1 or 2)`);
-    if (h[7] !== 0 && h[7] !== THROW) fail(`overflow code ${h[7]} (expected 0 or 2)`);
-    if (buffer.byteLength < 256 + 40 * h[5]!) fail(`buffer is ${buffer.byteLength} bytes, the header says ${256 + 40 * h[5]!}`);
-    const at = options.atomics ?? defaultAtomics(owner);
+    const capacity = h[L.W_CAPACITY]!;
+    const slots = h[L.W_SLOTS]!;
+    if (!(capacity >= 1 && capacity <= MAX_RING_CAPACITY) || slots !== ceilPow2(capacity))
+      fail(
+        owner,
+        'BAD_CAPACITY',
+        DEBUG ? `capacity ${capacity} with ${slots} slots (expected 1..${MAX_RING_CAPACITY} and the next power of two)` : '',
+      );
+    const mode = h[L.W_MODE];
+    if (mode !== MODE_SINGLE && mode !== MODE_MULTIPLE)
+      fail(owner, 'BAD_MODE', DEBUG ? `producer mode ${mode} (expected ${MODE_SINGLE} or ${MODE_MULTIPLE})` : '');
+    const overflow = h[L.W_OVERFLOW];
+    if (overflow !== POLICY_REJECT && overflow !== THROW)
+      fail(owner, 'BAD_OVERFLOW', DEBUG ? `overflow code ${overflow} (expected ${POLICY_REJECT} or ${THROW})` : '');
+    if (buffer.byteLength < queueBytes(slots))
+      fail(owner, 'TOO_SHORT', DEBUG ? `buffer is ${buffer.byteLength} bytes, the header says ${queueBytes(slots)}` : '');
+    const at = options.atomics ?? defaultAtomics(owner, QueueConfigError, 'EventQueue');
     const len = indexDistance(at, h, W_TAIL, W_HEAD);
-    if (len < 0 || len > capacity) fail(`TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)`);
-    return new SharedEventQueue(
-      {
-        name,
-        capacity,
-        producers: h[6] === MODE_SINGLE ? 'single' : 'multiple',
-        overflow: h[7] === THROW ? 'throw' : 'reject',
-        buffer,
-        atomics: at,
-        mayBlock: options.mayBlock,
-        urgentCapacity: options.urgentCapacity,
-      },
-      true,
+    if (len < 0 || len > capacity)
+      fail(owner, 'BAD_INDEX', DEBUG ? `TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)` : '');
+    return SharedEventQueue.#attached({
+      name,
+      capacity,
+      producers: mode === MODE_SINGLE ? 'single' : 'multiple',
+      overflow: overflow === THROW ? 'throw' : 'reject',
+      buffer,
+      atomics: at,
+      mayBlock: options.mayBlock,
+      urgentCapacity: options.urgentCapacity,
+    });
+  }
+
+  /** The handle attach() returns, on a header it checked: the constructor does not format it. */
+  static #attached(options: SharedEventQueueOptions): SharedEventQueue {
+    const marked: Attached<SharedEventQueueOptions> = { ...options, [ATTACHED]: true };
+    return new SharedEventQueue(marked);
+  }
+
+  static #layoutError(owner: string, code: QueueLayoutErrorCode, what: string): never {
+    throw new QueueLayoutError(
+      code,
+      DEBUG
+        ? `${owner}: cannot attach: ${what}; attach only a buffer made by new SharedEventQueue() of layout version ${LAYOUT.VERSION} [${code}]`
+        : `${owner} [${code}]`,
     );
   }
 
@@ -421,59 +414,83 @@ export class SharedEventQueue {
   private holeSince = 0;
 
   /** Creates and formats a queue (in `options.buffer` or a new SharedArrayBuffer). */
-  constructor(options: SharedEventQueueOptions, attaching?: boolean) {
+  constructor(options: SharedEventQueueOptions) {
     const name = options.name ?? 'SharedEventQueue';
     const owner = `SharedEventQueue '${name}'`;
     this.name = name;
-    this.capacity = checkCapacity(owner, options.capacity);
+    this.capacity = checkCapacity(owner, options.capacity, QueueConfigError, false);
     this.overflow = options.overflow ?? 'reject';
-    this.throws = policyCode(owner, this.overflow, ['reject', 'throw']) === THROW;
+    this.throws = policyCode(owner, this.overflow, POLICIES, QueueConfigError) === THROW;
     const producers = options.producers ?? 'multiple';
     if (producers !== 'single' && producers !== 'multiple')
-      throw new QueueConfigError(`${owner}: producers must be 'single' or 'multiple' (got ${String(producers)}); change the \`producers\` option`);
+      throw new QueueConfigError(
+        'BAD_PRODUCERS',
+        DEBUG
+          ? `${owner}: producers must be 'single' or 'multiple' (got ${String(producers)}); change the \`producers\` option [BAD_PRODUCERS]`
+          : `${owner} [BAD_PRODUCERS]`,
+      );
     this.producers = producers;
     this.multi = producers === 'multiple';
-    this.at = options.atomics ?? defaultAtomics(owner);
+    this.at = options.atomics ?? defaultAtomics(owner, QueueConfigError, 'EventQueue');
     const slots = ceilPow2(this.capacity);
-    const bytes = 256 + 40 * slots;
+    const bytes = queueBytes(slots);
     let buffer = options.buffer;
     if (buffer === undefined) {
       if (typeof SharedArrayBuffer === 'undefined')
         throw new QueueConfigError(
-          `${owner}: this host has no SharedArrayBuffer; pass \`buffer: new ArrayBuffer(SharedEventQueue.byteLength(${this.capacity}))\``,
+          'NO_SHARED_ARRAY_BUFFER',
+          DEBUG
+            ? `${owner}: this host has no SharedArrayBuffer; pass \`buffer: new ArrayBuffer(SharedEventQueue.byteLength(${this.capacity}))\` [NO_SHARED_ARRAY_BUFFER]`
+            : `${owner} [NO_SHARED_ARRAY_BUFFER]`,
         );
       buffer = new SharedArrayBuffer(bytes);
     } else if (buffer.byteLength < bytes)
-      throw new QueueConfigError(`${owner}: buffer is ${buffer.byteLength} bytes, capacity ${this.capacity} needs ${bytes}; use SharedEventQueue.byteLength(capacity)`);
+      throw new QueueConfigError(
+        'BUFFER_TOO_SMALL',
+        DEBUG
+          ? `${owner}: buffer is ${buffer.byteLength} bytes, capacity ${this.capacity} needs ${bytes}; use SharedEventQueue.byteLength(capacity) [BUFFER_TOO_SMALL]`
+          : `${owner} [BUFFER_TOO_SMALL]`,
+      );
     this.buffer = buffer;
     this.mayBlock = options.mayBlock === true;
     if (this.mayBlock && (!isShared(buffer) || typeof this.at.wait !== 'function'))
-      throw new QueueConfigError(`${owner}: mayBlock needs a SharedArrayBuffer and an atomics with wait(); leave mayBlock off and poll get()`);
+      throw new QueueConfigError(
+        'CANNOT_BLOCK',
+        DEBUG
+          ? `${owner}: mayBlock needs a SharedArrayBuffer and an atomics with wait(); leave mayBlock off and poll get() [CANNOT_BLOCK]`
+          : `${owner} [CANNOT_BLOCK]`,
+      );
     const lane = options.urgentCapacity ?? this.capacity;
-    if (!Number.isInteger(lane) || lane < 0 || lane > 65536)
-      throw new QueueConfigError(`${owner}: urgentCapacity must be an integer 0..65536 (got ${String(lane)})`);
+    if (!Number.isInteger(lane) || lane < 0 || lane > MAX_RING_CAPACITY)
+      throw new QueueConfigError(
+        'BAD_URGENT_CAPACITY',
+        DEBUG
+          ? `${owner}: urgentCapacity must be an integer 0..${MAX_RING_CAPACITY} (got ${String(lane)}) [BAD_URGENT_CAPACITY]`
+          : `${owner} [BAD_URGENT_CAPACITY]`,
+      );
     this.urgentCapacity = lane;
-    this.lane = new Float64Array(lane * 5);
+    this.lane = new Float64Array(lane * RECORD_WIDTH);
     this.i32 = new Int32Array(buffer, 0, bytes >> 2);
     this.f64 = new Float64Array(buffer, 0, bytes >> 3);
     this.mask = slots - 1;
-    if (attaching !== true) {
-      const start = checkInitialIndex(owner, options.initialIndex);
+    if (!isAttached(options)) {
+      const start = checkInitialIndex(owner, options.initialIndex, QueueConfigError);
       const h = this.i32;
-      h.fill(0, 0, 64);
-      h[4] = this.capacity;
-      h[5] = slots;
-      h[6] = this.multi ? MODE_MULTIPLE : MODE_SINGLE;
-      h[7] = this.throws ? THROW : 0;
-      h[2] = 256;
-      h[3] = 40;
+      const L = LAYOUT;
+      h.fill(0, 0, QUEUE_HEADER_WORDS);
+      h[L.W_CAPACITY] = this.capacity;
+      h[L.W_SLOTS] = slots;
+      h[L.W_MODE] = this.multi ? MODE_MULTIPLE : MODE_SINGLE;
+      h[L.W_OVERFLOW] = this.throws ? THROW : POLICY_REJECT;
+      h[L.W_HEADER_BYTES] = L.HEADER_BYTES;
+      h[L.W_RECORD_BYTES] = L.RECORD_BYTES;
       // seq of every slot: a value no position in [start, start + slots) publishes (that would be position + 1).
       // Bound: slots <= 65536.
       for (let k = 0; k < slots; k++) h[REC0 + k * REC_WORDS] = start;
       this.at.store(h, W_HEAD, start);
       this.at.store(h, W_TAIL, start);
-      this.at.store(h, 1, LAYOUT.VERSION);
-      this.at.store(h, 0, LAYOUT.MAGIC); // last: a concurrent attach sees a complete header or a bad magic
+      this.at.store(h, L.W_VERSION, L.VERSION);
+      this.at.store(h, L.W_MAGIC, L.MAGIC); // last: a concurrent attach sees a complete header or a bad magic
     }
   }
 
@@ -523,7 +540,7 @@ export class SharedEventQueue {
       typeof p2 !== NUMBER ||
       typeof p3 !== NUMBER
     )
-      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+      eventError(this.name, sig, p0, p1, p2, p3);
     return this.put(this.capacity, RING_FULL, sig, p0, p1, p2, p3);
   }
 
@@ -535,8 +552,11 @@ export class SharedEventQueue {
   postWithMargin(margin: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
     if (typeof margin !== NUMBER || margin >>> 0 !== margin)
       throw new QueueEventError(
-        `SharedEventQueue '${this.name}': postWithMargin margin must be an integer 0..${0xffffffff} (got ${showValue(margin)}); ` +
-          'pass the number of slots that must stay free after the post',
+        'BAD_MARGIN',
+        DEBUG
+          ? `SharedEventQueue '${this.name}': postWithMargin margin must be an integer 0..${0xffffffff} (got ${showValue(margin)}); ` +
+              'pass the number of slots that must stay free after the post [BAD_MARGIN]'
+          : `SharedEventQueue '${this.name}' [BAD_MARGIN]`,
       );
     if (
       typeof sig !== NUMBER ||
@@ -546,7 +566,7 @@ export class SharedEventQueue {
       typeof p2 !== NUMBER ||
       typeof p3 !== NUMBER
     )
-      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+      eventError(this.name, sig, p0, p1, p2, p3);
     return this.put(this.capacity - margin, MARGIN, sig, p0, p1, p2, p3);
   }
 
@@ -565,7 +585,7 @@ export class SharedEventQueue {
       typeof p2 !== NUMBER ||
       typeof p3 !== NUMBER
     )
-      eventError(`SharedEventQueue '${this.name}'`, sig, p0, p1, p2, p3);
+      eventError(this.name, sig, p0, p1, p2, p3);
     const at = this.at;
     const i32 = this.i32;
     const c = this.laneCount;
@@ -578,7 +598,7 @@ export class SharedEventQueue {
     if (n > this.capacity) return this.refuse(RING_FULL);
     if (c >= this.urgentCapacity) return this.refuse(LANE_FULL);
     const l = this.lane;
-    const i = c * 5;
+    const i = c * RECORD_WIDTH;
     l[i] = sig;
     l[i + 1] = p0;
     l[i + 2] = p1;
@@ -601,7 +621,7 @@ export class SharedEventQueue {
     const c = this.laneCount;
     if (c > 0) {
       const l = this.lane;
-      const i = (c - 1) * 5;
+      const i = (c - 1) * RECORD_WIDTH;
       self.p0 = l[i + 1]!;
       self.p1 = l[i + 2]!;
       self.p2 = l[i + 3]!;
@@ -633,7 +653,7 @@ export class SharedEventQueue {
   /** Consumer only: the front record's signal, or NO_EVENT. p0..p3 are not changed. Checked as get() is. */
   peek(): number {
     const c = this.laneCount;
-    if (c > 0) return this.lane[(c - 1) * 5]!;
+    if (c > 0) return this.lane[(c - 1) * RECORD_WIDTH]!;
     const at = this.at;
     const i32 = this.i32;
     const h = at.load(i32, W_HEAD);
@@ -728,12 +748,18 @@ export class SharedEventQueue {
   waitForEvent(timeoutMs: number): boolean {
     if (!this.mayBlock)
       throw new QueueBlockingError(
-        `SharedEventQueue '${this.name}': waitForEvent on a handle opened without \`mayBlock: true\`; ` +
-          'only a Worker may block (never the main VM): poll get() there, or attach with mayBlock in a Worker',
+        'MAY_NOT_BLOCK',
+        DEBUG
+          ? `SharedEventQueue '${this.name}': waitForEvent on a handle opened without \`mayBlock: true\`; ` +
+              'only a Worker may block (never the main VM): poll get() there, or attach with mayBlock in a Worker [MAY_NOT_BLOCK]'
+          : `SharedEventQueue '${this.name}' [MAY_NOT_BLOCK]`,
       );
     if (typeof timeoutMs !== NUMBER || !(timeoutMs >= 0))
       throw new QueueUsageError(
-        `SharedEventQueue '${this.name}': waitForEvent(${showValue(timeoutMs)}): the timeout must be a number of ms >= 0 (Infinity waits for good)`,
+        'BAD_TIMEOUT',
+        DEBUG
+          ? `SharedEventQueue '${this.name}': waitForEvent(${showValue(timeoutMs)}): the timeout must be a number of ms >= 0 (Infinity waits for good) [BAD_TIMEOUT]`
+          : `SharedEventQueue '${this.name}' [BAD_TIMEOUT]`,
       );
     if (this.laneCount > 0) return true;
     const at = this.at;
@@ -823,14 +849,26 @@ export class SharedEventQueue {
     this.refused++;
     this.at.add(this.i32, W_REFUSED, 1);
     if (this.throws && (why === RING_FULL || why === LANE_FULL))
-      throw new QueueOverflowError(
-        why === LANE_FULL
-          ? `SharedEventQueue '${this.name}': the urgent lane is full (urgentCapacity ${this.urgentCapacity}); ` +
-              "raise its `urgentCapacity` option, or choose `overflow: 'reject'` (postUrgent returns false)"
-          : `SharedEventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +
-              "or choose `overflow: 'reject'` (post returns false and counts the refusal)",
-      );
+      this.overflowError(why === LANE_FULL);
     return false;
+  }
+
+  private overflowError(lane: boolean): never {
+    if (lane)
+      throw new QueueOverflowError(
+        'LANE_FULL',
+        DEBUG
+          ? `SharedEventQueue '${this.name}': the urgent lane is full (urgentCapacity ${this.urgentCapacity}); ` +
+              "raise its `urgentCapacity` option, or choose `overflow: 'reject'` (postUrgent returns false) [LANE_FULL]"
+          : `SharedEventQueue '${this.name}' [LANE_FULL]`,
+      );
+    throw new QueueOverflowError(
+      'FULL',
+      DEBUG
+        ? `SharedEventQueue '${this.name}' is full (capacity ${this.capacity}); raise its \`capacity\` option, ` +
+            "or choose `overflow: 'reject'` (post returns false and counts the refusal) [FULL]"
+        : `SharedEventQueue '${this.name}' [FULL]`,
+    );
   }
 
   /** Consumer: HEAD = TAIL (the records in between are lost), counted in `corrupted`. */
@@ -848,9 +886,12 @@ export class SharedEventQueue {
     this.at.store(this.i32, W_HEAD, (h + 1) | 0);
     this.corrupted++;
     throw new QueueCorruptionError(
-      `SharedEventQueue '${this.name}': the record at position ${h >>> 0} has signal ${sig}, outside 0..${MAX_SIGNAL}; ` +
-        'something other than a producer wrote into the queue\'s buffer. The record was discarded (counted in `corrupted`); ' +
-        'get() goes on with the next one. Find what writes the buffer',
+      'BAD_SIGNAL',
+      DEBUG
+        ? `SharedEventQueue '${this.name}': the record at position ${h >>> 0} has signal ${sig}, outside 0..${MAX_SIGNAL}; ` +
+            'something other than a producer wrote into the queue\'s buffer. The record was discarded (counted in `corrupted`); ' +
+            'get() goes on with the next one. Find what writes the buffer [BAD_SIGNAL]'
+        : `SharedEventQueue '${this.name}' [BAD_SIGNAL]`,
     );
   }
 
@@ -860,27 +901,38 @@ export class SharedEventQueue {
    */
   private badIndex(h: number, d: number): never {
     const who = `SharedEventQueue '${this.name}'`;
-    const what = `TAIL - HEAD is ${d}, outside 0..${this.capacity}; something other than this queue's producers and its one consumer wrote HEAD or TAIL`;
+    const what = DEBUG
+      ? `TAIL - HEAD is ${d}, outside 0..${this.capacity}; something other than this queue's producers and its one consumer wrote HEAD or TAIL`
+      : '';
     if (h !== h) {
       this.refused++;
       this.corrupted++;
       this.at.add(this.i32, W_REFUSED, 1);
       throw new QueueCorruptionError(
-        `${who}: post refused: ${what} (or two handles post to a 'single'-producer queue). Nothing was posted ` +
-          "(counted in `refused` and `corrupted`); the consumer's next get(), clear() or recover() resyncs HEAD to TAIL",
+        'BAD_INDEX_ON_POST',
+        DEBUG
+          ? `${who}: post refused: ${what} (or two handles post to a 'single'-producer queue). Nothing was posted ` +
+              "(counted in `refused` and `corrupted`); the consumer's next get(), clear() or recover() resyncs HEAD to TAIL [BAD_INDEX_ON_POST]"
+          : `${who} [BAD_INDEX_ON_POST]`,
       );
     }
     this.resync();
     throw new QueueCorruptionError(
-      `${who}: ${what} (or two handles consume). HEAD was moved to TAIL: the records in between are lost ` +
-        '(counted in `corrupted`); the queue works again. Keep one consumer handle and find what writes the buffer',
+      'BAD_INDEX',
+      DEBUG
+        ? `${who}: ${what} (or two handles consume). HEAD was moved to TAIL: the records in between are lost ` +
+            '(counted in `corrupted`); the queue works again. Keep one consumer handle and find what writes the buffer [BAD_INDEX]'
+        : `${who} [BAD_INDEX]`,
     );
   }
 
   private badTimes(olderThanMs: unknown, nowMs: unknown): never {
     throw new QueueUsageError(
-      `SharedEventQueue '${this.name}': recover(${showValue(olderThanMs)}, ${showValue(nowMs)}): olderThanMs must be a number >= 0 ` +
-        'and nowMs a finite number of ms (default Date.now())',
+      'BAD_RECOVER_TIMES',
+      DEBUG
+        ? `SharedEventQueue '${this.name}': recover(${showValue(olderThanMs)}, ${showValue(nowMs)}): olderThanMs must be a number >= 0 ` +
+            'and nowMs a finite number of ms (default Date.now()) [BAD_RECOVER_TIMES]'
+        : `SharedEventQueue '${this.name}' [BAD_RECOVER_TIMES]`,
     );
   }
 }

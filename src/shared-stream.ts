@@ -9,7 +9,8 @@
  * `SharedStream.attach(buffer)`.
  *
  * Layout (version 1, all relative to `byteOffset`, a multiple of 8; the full
- * table is in docs/stream.md, "SharedStream"):
+ * table is in docs/stream.md, "SharedStream"; its one declaration is
+ * `SHARED_STREAM_LAYOUT` in src/internal/layout.ts, re-exported here):
  *   bytes 0..63    creator words: MAGIC 'KEES', VERSION 1, HEADER_BYTES 256,
  *                  TYPE code (1 u8, 2 i16, 3 i32, 4 f32, 5 f64), ELEMENT_BYTES, CAPACITY
  *   bytes 64..127  consumer's line: HEAD, READER_WAITING, WSIGNAL, TAKEN (f64 at byte 80)
@@ -64,7 +65,7 @@
  * waitReadable/waitWritable that finds the stream ready allocate 0 slots and
  * 0 chunk bytes on XS, the first call after construction included, over
  * Atomics on a SharedArrayBuffer and over singleCoreAtomics on an ArrayBuffer
- * (test/shared-stream.test.ts, XS host, DEBUG checks on, with positive
+ * (test/stream/shared-stream.test.ts, XS host, DEBUG checks on, with positive
  * controls). The constructor and attach() allocate their views; misuse and
  * corruption errors allocate their message.
  *
@@ -96,7 +97,8 @@
  *   Lifecycle of the stream:
  *     OPEN --close()--> CLOSED (writes refused, counted) --last next()/read()--> done
  *
- * Counters (doubles in the header, wrap only past 2^53): written, taken,
+ * Counters (doubles in the header, wrap only past 2^53; refused = offered
+ * and not taken): written, taken,
  * refused (items refused because the ring was full), refusedClosed (items
  * offered after close). Identity once both sides are quiet and nothing
  * corrupted the buffer: written === taken + length.
@@ -106,19 +108,55 @@
  *
  * Measured cost: docs/stream.md, "SharedStream" / "Cost"
  * (`node scripts/bench.mjs shared-stream`).
+ *
+ * Errors carry a code (docs/errors.md, "shared-stream"; StreamConfigError and
+ * StreamUsageError are Stream's classes, "stream"). attach() checks the header
+ * and hands the handle to the constructor through the private static
+ * #attached(), so `new SharedStream(options)` always formats.
  */
 import { KeelError } from './errors.js';
-import { MAX_STREAM_CAPACITY, StreamConfigError, StreamUsageError } from './stream.js';
 import type { NumberSink, NumberSource, StreamArrayOf, StreamType } from './stream.js';
-import type { AtomicsLike } from './shared-queue.js';
+import { ATTACHED, type Attached, checkCapacity, checkInitialIndex, defaultAtomics, isAttached, isShared, show } from './internal/checks.js';
+import {
+  ELEMENT_ARRAYS,
+  SHARED_STREAM_LAYOUT,
+  STREAM_TYPES,
+  STREAM_TYPE_SIZES,
+  indexDistance,
+  streamBytes,
+} from './internal/layout.js';
+import type { AtomicsLike } from './internal/layout.js';
+import { MAX_STREAM_CAPACITY, StreamConfigError, StreamUsageError, streamTypeIndex } from './internal/stream-core.js';
+
+export { SHARED_STREAM_LAYOUT } from './internal/layout.js';
+
+/** The codes of SharedStreamLayoutError (docs/errors.md, "shared-stream"). */
+export type SharedStreamLayoutErrorCode =
+  | 'NOT_A_BUFFER'
+  | 'BAD_BYTE_OFFSET'
+  | 'TOO_SHORT'
+  | 'BAD_MAGIC'
+  | 'BAD_VERSION'
+  | 'BAD_HEADER_SIZE'
+  | 'BAD_TYPE'
+  | 'BAD_ELEMENT_SIZE'
+  | 'TYPE_MISMATCH'
+  | 'BAD_CAPACITY'
+  | 'BAD_INDEX';
+/** The code of SharedStreamBlockingError. */
+export type SharedStreamBlockingErrorCode = 'MAY_NOT_BLOCK';
+/** The codes of StreamCorruptionError. */
+export type StreamCorruptionErrorCode = 'BAD_INDEX' | 'BAD_INDEX_ON_WRITE';
 
 /** The buffer given to attach() is not a SharedStream of this layout/version/type. */
 export class SharedStreamLayoutError extends KeelError {
   override name = 'SharedStreamLayoutError';
+  declare readonly code: SharedStreamLayoutErrorCode;
 }
 /** waitReadable()/waitWritable() on a handle that was not opened with `mayBlock: true`. */
 export class SharedStreamBlockingError extends KeelError {
   override name = 'SharedStreamBlockingError';
+  declare readonly code: SharedStreamBlockingErrorCode;
 }
 /**
  * TAIL - HEAD in the shared header is outside 0..capacity: something other
@@ -128,66 +166,26 @@ export class SharedStreamBlockingError extends KeelError {
  */
 export class StreamCorruptionError extends KeelError {
   override name = 'StreamCorruptionError';
+  declare readonly code: StreamCorruptionErrorCode;
 }
 
-/** Header word indices (Int32, relative to byteOffset) and constants of layout version 1. */
-export const SHARED_STREAM_LAYOUT = Object.freeze({
-  MAGIC: 0x5345454b, // 'KEES' in little-endian bytes: 4b 45 45 53
-  VERSION: 1,
-  HEADER_BYTES: 256,
-  /** word 0: MAGIC (stored last by the creator) */
-  W_MAGIC: 0,
-  /** word 1: VERSION */
-  W_VERSION: 1,
-  /** word 2: HEADER_BYTES (offset of the ring) */
-  W_HEADER_BYTES: 2,
-  /** word 3: element type code: 1 u8, 2 i16, 3 i32, 4 f32, 5 f64 */
-  W_TYPE: 3,
-  /** word 4: element size in bytes */
-  W_ELEMENT_BYTES: 4,
-  /** word 5: capacity (power of two) */
-  W_CAPACITY: 5,
-  /** word 16 (byte 64): HEAD, next position to read; consumer only */
-  W_HEAD: 16,
-  /** word 17: READER_WAITING, 1 while the consumer is in waitReadable; consumer only */
-  W_READER_WAITING: 17,
-  /** word 18: WSIGNAL, bumped by the consumer to wake a producer in waitWritable */
-  W_WSIGNAL: 18,
-  /** Float64 index 10 (byte 80): TAKEN; consumer only */
-  F_TAKEN: 10,
-  /** word 32 (byte 128): TAIL, next position to write; producer only */
-  W_TAIL: 32,
-  /** word 33: WRITER_WAITING, 1 while the producer is in waitWritable; producer only */
-  W_WRITER_WAITING: 33,
-  /** word 34: CLOSED, 1 after close(); producer only */
-  W_CLOSED: 34,
-  /** word 35: RSIGNAL, bumped by the producer to wake a consumer in waitReadable */
-  W_RSIGNAL: 35,
-  /** Float64 index 18 (byte 144): WRITTEN; producer only */
-  F_WRITTEN: 18,
-  /** Float64 index 19 (byte 152): REFUSED (ring full); producer only */
-  F_REFUSED: 19,
-  /** Float64 index 20 (byte 160): REFUSED_CLOSED (offered after close); producer only */
-  F_REFUSED_CLOSED: 20,
-});
+// The layout's words, read from its one declaration (src/internal/layout.ts).
+const L = SHARED_STREAM_LAYOUT;
+const HEADER_BYTES = L.HEADER_BYTES;
+const W_HEAD = L.W_HEAD;
+const W_READER_WAITING = L.W_READER_WAITING;
+const W_WSIGNAL = L.W_WSIGNAL;
+const F_TAKEN = L.F_TAKEN;
+const W_TAIL = L.W_TAIL;
+const W_WRITER_WAITING = L.W_WRITER_WAITING;
+const W_CLOSED = L.W_CLOSED;
+const W_RSIGNAL = L.W_RSIGNAL;
+const F_WRITTEN = L.F_WRITTEN;
+const F_REFUSED = L.F_REFUSED;
+const F_REFUSED_CLOSED = L.F_REFUSED_CLOSED;
 
-const HEADER_BYTES = 256;
-const W_HEAD = 16;
-const W_READER_WAITING = 17;
-const W_WSIGNAL = 18;
-const F_TAKEN = 10;
-const W_TAIL = 32;
-const W_WRITER_WAITING = 33;
-const W_CLOSED = 34;
-const W_RSIGNAL = 35;
-const F_WRITTEN = 18;
-const F_REFUSED = 19;
-const F_REFUSED_CLOSED = 20;
-
-// Module-level constants (string literals evaluated on a hot path allocate on the XS host).
+// Module-level constant (a string literal evaluated on a hot path allocates on the XS host).
 const NUMBER = 'number';
-const TYPE_NAMES: readonly StreamType[] = Object.freeze(['u8', 'i16', 'i32', 'f32', 'f64'] as StreamType[]);
-const TYPE_SIZES: readonly number[] = Object.freeze([1, 2, 4, 4, 8]);
 
 /** Options of `new SharedStream(...)`. */
 export interface SharedStreamOptions<T extends StreamType> {
@@ -221,73 +219,6 @@ export interface SharedStreamAttachOptions<T extends StreamType> {
   mayBlock?: boolean;
 }
 
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'object' && v !== null) return Object.prototype.toString.call(v);
-  return String(v);
-}
-
-function isShared(b: unknown): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && b instanceof SharedArrayBuffer;
-}
-
-function typeCode(who: string, type: unknown): number {
-  const i = TYPE_NAMES.indexOf(type as StreamType);
-  if (i < 0)
-    throw new StreamConfigError(`${who}: type must be one of 'u8', 'i16', 'i32', 'f32', 'f64' (got ${show(type)}); change the \`type\` option`);
-  return i + 1;
-}
-
-function checkCapacity(who: string, capacity: unknown): number {
-  if (typeof capacity !== 'number' || !Number.isInteger(capacity) || capacity < 1 || capacity > MAX_STREAM_CAPACITY)
-    throw new StreamConfigError(
-      `${who}: capacity must be an integer 1..${MAX_STREAM_CAPACITY} (got ${show(capacity)}); change the \`capacity\` option`,
-    );
-  if ((capacity & (capacity - 1)) !== 0) {
-    let p = 1;
-    while (p < capacity) p *= 2;
-    throw new StreamConfigError(`${who}: capacity must be a power of two (got ${capacity}); use ${p} (or ${p / 2}) as the \`capacity\` option`);
-  }
-  return capacity;
-}
-
-function bytesFor(code: number, capacity: number): number {
-  return (HEADER_BYTES + capacity * TYPE_SIZES[code - 1]! + 7) & ~7;
-}
-
-function defaultAtomics(who: string): AtomicsLike {
-  if (typeof Atomics === 'undefined')
-    throw new StreamConfigError(
-      `${who}: this host has no Atomics (Moddable on RP2040 has none); pass \`atomics: singleCoreAtomics\` ` +
-        'and a plain ArrayBuffer (one core only), or use Stream within one VM',
-    );
-  return Atomics as unknown as AtomicsLike;
-}
-
-const ATTACH = Object.freeze({});
-
-/** Reads of TAIL, HEAD, TAIL for a consistent length before the last one is used (clamped). */
-const SNAPSHOT_TRIES = 4;
-
-/**
- * `TAIL - HEAD` (32-bit) from one consistent snapshot: TAIL, HEAD, then TAIL
- * again; both only grow, so when the two TAIL reads agree, TAIL had that value
- * when HEAD was read. At most SNAPSHOT_TRIES rounds, then the last difference.
- * (The same helper as shared-queue.ts's; kept here so this module needs no other at run time.)
- */
-function indexDistance(A: AtomicsLike, i32: Int32Array): number {
-  let t = A.load(i32, W_TAIL);
-  let d = 0;
-  // Bound: SNAPSHOT_TRIES rounds.
-  for (let k = 0; k < SNAPSHOT_TRIES; k++) {
-    d = (t - A.load(i32, W_HEAD)) | 0;
-    const again = A.load(i32, W_TAIL);
-    if (again === t) return d;
-    t = again;
-  }
-  return d;
-}
-
 /**
  * A bounded SPSC stream of scalars in shared memory. See the module header.
  *
@@ -300,7 +231,7 @@ export class SharedStream<T extends StreamType = StreamType> {
   /** Bytes a buffer needs (from byteOffset) for `capacity` elements of `type`; a multiple of 8. */
   static byteLength(type: StreamType, capacity: number): number {
     const who = 'SharedStream.byteLength';
-    return bytesFor(typeCode(who, type), checkCapacity(who, capacity));
+    return streamBytes(streamTypeIndex(who, type) + 1, checkCapacity(who, capacity, StreamConfigError, true));
   }
 
   /**
@@ -315,38 +246,53 @@ export class SharedStream<T extends StreamType = StreamType> {
   ): SharedStream<U> {
     const name = typeof options.name === 'string' ? options.name : 'SharedStream';
     const who = `SharedStream '${name}'`;
-    const L = SHARED_STREAM_LAYOUT;
-    const fail = (what: string): never => {
-      throw new SharedStreamLayoutError(
-        `${who}: cannot attach: ${what}; attach only a buffer (and byteOffset) made by new SharedStream() of layout version ${L.VERSION}`,
-      );
-    };
-    if (!(buffer instanceof ArrayBuffer) && !isShared(buffer)) fail(`${show(buffer)} is not an ArrayBuffer or SharedArrayBuffer`);
+    const fail = SharedStream.#layoutError;
+    if (!(buffer instanceof ArrayBuffer) && !isShared(buffer))
+      fail(who, 'NOT_A_BUFFER', DEBUG ? `${show(buffer)} is not an ArrayBuffer or SharedArrayBuffer` : '');
     const at = options.byteOffset ?? 0;
-    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || (at & 7) !== 0) fail(`byteOffset ${show(at)} is not a non-negative multiple of 8`);
-    if (buffer.byteLength < at + HEADER_BYTES) fail(`buffer is ${buffer.byteLength} bytes, too short for the 256-byte header at byteOffset ${at}`);
+    if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || (at & 7) !== 0)
+      fail(who, 'BAD_BYTE_OFFSET', DEBUG ? `byteOffset ${show(at)} is not a non-negative multiple of 8` : '');
+    if (buffer.byteLength < at + HEADER_BYTES)
+      fail(who, 'TOO_SHORT', DEBUG ? `buffer is ${buffer.byteLength} bytes, too short for the ${HEADER_BYTES}-byte header at byteOffset ${at}` : '');
     const h = new Int32Array(buffer, at, HEADER_BYTES >> 2);
-    const magic = h[0]!;
-    if (magic !== L.MAGIC) fail(`bad magic 0x${(magic >>> 0).toString(16)} at byteOffset ${at} (expected 0x${L.MAGIC.toString(16)})`);
-    if (h[1] !== L.VERSION) fail(`layout version ${h[1]} (this code reads version ${L.VERSION})`);
-    if (h[2] !== HEADER_BYTES) fail(`header size ${h[2]} bytes (expected ${HEADER_BYTES})`);
-    const code = h[3]!;
-    if (!(code >= 1 && code <= 5)) fail(`element type code ${code} (expected 1..5: u8, i16, i32, f32, f64)`);
-    if (h[4] !== TYPE_SIZES[code - 1]) fail(`element size ${h[4]} bytes for type '${TYPE_NAMES[code - 1]}' (expected ${TYPE_SIZES[code - 1]})`);
-    const type = TYPE_NAMES[code - 1]!;
+    const magic = h[L.W_MAGIC]!;
+    if (magic !== L.MAGIC)
+      fail(who, 'BAD_MAGIC', DEBUG ? `bad magic 0x${(magic >>> 0).toString(16)} at byteOffset ${at} (expected 0x${L.MAGIC.toString(16)})` : '');
+    if (h[L.W_VERSION] !== L.VERSION) fail(who, 'BAD_VERSION', DEBUG ? `layout version ${h[L.W_VERSION]} (this code reads version ${L.VERSION})` : '');
+    if (h[L.W_HEADER_BYTES] !== HEADER_BYTES)
+      fail(who, 'BAD_HEADER_SIZE', DEBUG ? `header size ${h[L.W_HEADER_BYTES]} bytes (expected ${HEADER_BYTES})` : '');
+    const code = h[L.W_TYPE]!;
+    if (!(code >= 1 && code <= STREAM_TYPES.length))
+      fail(who, 'BAD_TYPE', DEBUG ? `element type code ${code} (expected 1..${STREAM_TYPES.length}: ${STREAM_TYPES.join(', ')})` : '');
+    const type = STREAM_TYPES[code - 1]! as U;
+    const size = STREAM_TYPE_SIZES[code - 1]!;
+    if (h[L.W_ELEMENT_BYTES] !== size)
+      fail(who, 'BAD_ELEMENT_SIZE', DEBUG ? `element size ${h[L.W_ELEMENT_BYTES]} bytes for type '${type}' (expected ${size})` : '');
     if (options.type !== undefined && options.type !== type)
-      fail(`the stream holds '${type}' elements, this side expects '${String(options.type)}'`);
-    const capacity = h[5]!;
+      fail(who, 'TYPE_MISMATCH', DEBUG ? `the stream holds '${type}' elements, this side expects '${String(options.type)}'` : '');
+    const capacity = h[L.W_CAPACITY]!;
     if (!(capacity >= 1 && capacity <= MAX_STREAM_CAPACITY) || (capacity & (capacity - 1)) !== 0)
-      fail(`capacity ${capacity} (expected a power of two 1..${MAX_STREAM_CAPACITY})`);
-    const need = at + bytesFor(code, capacity);
-    if (buffer.byteLength < need) fail(`buffer is ${buffer.byteLength} bytes, the header at byteOffset ${at} needs ${need}`);
-    const A = options.atomics ?? defaultAtomics(who);
-    const len = indexDistance(A, h);
-    if (len < 0 || len > capacity) fail(`TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)`);
-    return new SharedStream<U>(
-      { type: type as U, capacity, name, buffer, byteOffset: at, atomics: A, mayBlock: options.mayBlock },
-      ATTACH,
+      fail(who, 'BAD_CAPACITY', DEBUG ? `capacity ${capacity} (expected a power of two 1..${MAX_STREAM_CAPACITY})` : '');
+    const need = at + streamBytes(code, capacity);
+    if (buffer.byteLength < need) fail(who, 'TOO_SHORT', DEBUG ? `buffer is ${buffer.byteLength} bytes, the header at byteOffset ${at} needs ${need}` : '');
+    const A = options.atomics ?? defaultAtomics(who, StreamConfigError, 'Stream within one VM');
+    const len = indexDistance(A, h, W_TAIL, W_HEAD);
+    if (len < 0 || len > capacity) fail(who, 'BAD_INDEX', DEBUG ? `TAIL - HEAD is ${len}, outside 0..${capacity} (a corrupt or foreign header)` : '');
+    return SharedStream.#attached<U>({ type, capacity, name, buffer, byteOffset: at, atomics: A, mayBlock: options.mayBlock });
+  }
+
+  /** The handle attach() returns, on a header it checked: the constructor does not format it. */
+  static #attached<U extends StreamType>(options: SharedStreamOptions<U>): SharedStream<U> {
+    const marked: Attached<SharedStreamOptions<U>> = { ...options, [ATTACHED]: true };
+    return new SharedStream<U>(marked);
+  }
+
+  static #layoutError(who: string, code: SharedStreamLayoutErrorCode, what: string): never {
+    throw new SharedStreamLayoutError(
+      code,
+      DEBUG
+        ? `${who}: cannot attach: ${what}; attach only a buffer (and byteOffset) made by new SharedStream() of layout version ${L.VERSION} [${code}]`
+        : `${who} [${code}]`,
     );
   }
 
@@ -376,37 +322,58 @@ export class SharedStream<T extends StreamType = StreamType> {
   private readonly mask: number;
 
   /** Creates and formats a stream (in `options.buffer` at `byteOffset`, or in a new SharedArrayBuffer). */
-  constructor(options: SharedStreamOptions<T>, attaching?: object) {
+  constructor(options: SharedStreamOptions<T>) {
     const o = options;
     const name = typeof o?.name === 'string' ? o.name : 'SharedStream';
     const who = `SharedStream '${name}'`;
-    if (o === null || typeof o !== 'object') throw new StreamConfigError(`${who}: options must be an object with type and capacity`);
-    const code = typeCode(who, o.type);
-    const cap = checkCapacity(who, o.capacity);
+    if (o === null || typeof o !== 'object')
+      throw new StreamConfigError('NO_OPTIONS', DEBUG ? `${who}: options must be an object with type and capacity [NO_OPTIONS]` : `${who} [NO_OPTIONS]`);
+    const code = streamTypeIndex(who, o.type) + 1;
+    const cap = checkCapacity(who, o.capacity, StreamConfigError, true);
     this.name = name;
     this.type = o.type;
     this.capacity = cap;
     this.mask = cap - 1;
-    this.at = o.atomics ?? defaultAtomics(who);
-    const bytes = bytesFor(code, cap);
+    this.at = o.atomics ?? defaultAtomics(who, StreamConfigError, 'Stream within one VM');
+    const bytes = streamBytes(code, cap);
     const at = o.byteOffset ?? 0;
     let buffer = o.buffer;
     if (buffer === undefined) {
-      if (at !== 0) throw new StreamConfigError(`${who}: byteOffset ${show(at)} given without a buffer; pass buffer too, or drop byteOffset`);
+      if (at !== 0)
+        throw new StreamConfigError(
+          'OFFSET_WITHOUT_BUFFER',
+          DEBUG
+            ? `${who}: byteOffset ${show(at)} given without a buffer; pass buffer too, or drop byteOffset [OFFSET_WITHOUT_BUFFER]`
+            : `${who} [OFFSET_WITHOUT_BUFFER]`,
+        );
       if (typeof SharedArrayBuffer === 'undefined')
         throw new StreamConfigError(
-          `${who}: this host has no SharedArrayBuffer; pass \`buffer: new ArrayBuffer(SharedStream.byteLength('${o.type}', ${cap}))\` and \`atomics: singleCoreAtomics\``,
+          'NO_SHARED_ARRAY_BUFFER',
+          DEBUG
+            ? `${who}: this host has no SharedArrayBuffer; pass \`buffer: new ArrayBuffer(SharedStream.byteLength('${o.type}', ${cap}))\` and \`atomics: singleCoreAtomics\` [NO_SHARED_ARRAY_BUFFER]`
+            : `${who} [NO_SHARED_ARRAY_BUFFER]`,
         );
       buffer = new SharedArrayBuffer(bytes);
     } else {
       if (!(buffer instanceof ArrayBuffer) && !isShared(buffer))
-        throw new StreamConfigError(`${who}: buffer must be an ArrayBuffer or a SharedArrayBuffer, got ${show(buffer)}`);
+        throw new StreamConfigError(
+          'BAD_BUFFER',
+          DEBUG ? `${who}: buffer must be an ArrayBuffer or a SharedArrayBuffer, got ${show(buffer)} [BAD_BUFFER]` : `${who} [BAD_BUFFER]`,
+        );
       if (typeof at !== 'number' || !Number.isInteger(at) || at < 0 || (at & 7) !== 0)
-        throw new StreamConfigError(`${who}: byteOffset must be a non-negative multiple of 8 (got ${show(at)}); align the stream in the buffer`);
+        throw new StreamConfigError(
+          'BAD_BYTE_OFFSET',
+          DEBUG
+            ? `${who}: byteOffset must be a non-negative multiple of 8 (got ${show(at)}); align the stream in the buffer [BAD_BYTE_OFFSET]`
+            : `${who} [BAD_BYTE_OFFSET]`,
+        );
       if (at + bytes > buffer.byteLength)
         throw new StreamConfigError(
-          `${who}: buffer too small: ${cap} '${o.type}' elements at byteOffset ${at} need ${at + bytes} bytes ` +
-            `(SharedStream.byteLength = ${bytes}), the buffer has ${buffer.byteLength}; pass a larger buffer or a lower capacity`,
+          'BUFFER_TOO_SMALL',
+          DEBUG
+            ? `${who}: buffer too small: ${cap} '${o.type}' elements at byteOffset ${at} need ${at + bytes} bytes ` +
+                `(SharedStream.byteLength = ${bytes}), the buffer has ${buffer.byteLength}; pass a larger buffer or a lower capacity [BUFFER_TOO_SMALL]`
+            : `${who} [BUFFER_TOO_SMALL]`,
         );
     }
     this.buffer = buffer;
@@ -414,36 +381,36 @@ export class SharedStream<T extends StreamType = StreamType> {
     this.mayBlock = o.mayBlock === true;
     if (this.mayBlock && (!isShared(buffer) || typeof this.at.wait !== 'function'))
       throw new StreamConfigError(
-        `${who}: mayBlock needs a SharedArrayBuffer and an atomics with wait() (singleCoreAtomics cannot block); leave mayBlock off and poll next()/read()`,
+        'CANNOT_BLOCK',
+        DEBUG
+          ? `${who}: mayBlock needs a SharedArrayBuffer and an atomics with wait() (singleCoreAtomics cannot block); leave mayBlock off and poll next()/read() [CANNOT_BLOCK]`
+          : `${who} [CANNOT_BLOCK]`,
       );
     this.i32 = new Int32Array(buffer as ArrayBuffer, at, HEADER_BYTES >> 2);
     this.f64 = new Float64Array(buffer as ArrayBuffer, at, HEADER_BYTES >> 3);
-    const Ctor = [Uint8Array, Int16Array, Int32Array, Float32Array, Float64Array][code - 1]!;
-    const data = new Ctor(buffer as ArrayBuffer, at + HEADER_BYTES, cap);
+    const data = new ELEMENT_ARRAYS[code - 1]!(buffer as ArrayBuffer, at + HEADER_BYTES, cap);
     this.data = data as StreamArrayOf[T];
     this.ring = data;
-    if (attaching !== ATTACH) {
-      const s = o.initialIndex ?? 0;
-      if (typeof s !== 'number' || !Number.isInteger(s) || s < -0x80000000 || s > 0xffffffff)
-        throw new StreamConfigError(`${who}: initialIndex must be a 32-bit integer (got ${show(s)})`);
+    if (!isAttached(o)) {
+      const s = checkInitialIndex(who, o.initialIndex, StreamConfigError);
       const h = this.i32;
       const A = this.at;
-      A.store(h, 0, 0); // unformatted while we write: a concurrent attach sees a bad magic
-      h.fill(0, 1);
-      h[2] = HEADER_BYTES;
-      h[3] = code;
-      h[4] = TYPE_SIZES[code - 1]!;
-      h[5] = cap;
-      A.store(h, W_HEAD, s | 0);
-      A.store(h, W_TAIL, s | 0);
-      A.store(h, 1, SHARED_STREAM_LAYOUT.VERSION);
-      A.store(h, 0, SHARED_STREAM_LAYOUT.MAGIC); // last: a complete header, or a bad magic
+      A.store(h, L.W_MAGIC, 0); // unformatted while we write: a concurrent attach sees a bad magic
+      h.fill(0, L.W_MAGIC + 1);
+      h[L.W_HEADER_BYTES] = HEADER_BYTES;
+      h[L.W_TYPE] = code;
+      h[L.W_ELEMENT_BYTES] = STREAM_TYPE_SIZES[code - 1]!;
+      h[L.W_CAPACITY] = cap;
+      A.store(h, W_HEAD, s);
+      A.store(h, W_TAIL, s);
+      A.store(h, L.W_VERSION, L.VERSION);
+      A.store(h, L.W_MAGIC, L.MAGIC); // last: a complete header, or a bad magic
     }
   }
 
   /** Items queued now: 0..capacity, from any context (a consistent snapshot of TAIL and HEAD, clamped). */
   get length(): number {
-    const d = indexDistance(this.at, this.i32);
+    const d = indexDistance(this.at, this.i32, W_TAIL, W_HEAD);
     const cap = this.capacity;
     return d < 0 ? 0 : d > cap ? cap : d;
   }
@@ -675,14 +642,20 @@ export class SharedStream<T extends StreamType = StreamType> {
 
   private cannotBlock(reader: boolean): never {
     throw new SharedStreamBlockingError(
-      `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(): this handle was opened without \`mayBlock: true\`; ` +
-        `only a Worker may block (never the main VM): poll ${reader ? 'next()/read()' : 'writeOne()/write()'} there, or open the handle with mayBlock in a Worker`,
+      'MAY_NOT_BLOCK',
+      DEBUG
+        ? `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(): this handle was opened without \`mayBlock: true\`; ` +
+            `only a Worker may block (never the main VM): poll ${reader ? 'next()/read()' : 'writeOne()/write()'} there, or open the handle with mayBlock in a Worker [MAY_NOT_BLOCK]`
+        : `SharedStream '${this.name}' [MAY_NOT_BLOCK]`,
     );
   }
 
   private badTimeout(reader: boolean, ms: unknown): never {
     throw new StreamUsageError(
-      `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(${show(ms)}): the timeout must be a number of ms >= 0 (Infinity waits for good)`,
+      'BAD_TIMEOUT',
+      DEBUG
+        ? `SharedStream '${this.name}'.${reader ? 'waitReadable' : 'waitWritable'}(${show(ms)}): the timeout must be a number of ms >= 0 (Infinity waits for good) [BAD_TIMEOUT]`
+        : `SharedStream '${this.name}' [BAD_TIMEOUT]`,
     );
   }
 
@@ -692,34 +665,54 @@ export class SharedStream<T extends StreamType = StreamType> {
    */
   private badIndex(consumer: boolean, d: number): never {
     this.corrupted++;
-    const what =
-      `SharedStream '${this.name}': TAIL - HEAD is ${d}, outside 0..${this.capacity}: something other than the one ` +
-      'producer and the one consumer wrote the stream\'s buffer (or a second handle produces or consumes)';
+    const what = DEBUG
+      ? `SharedStream '${this.name}': TAIL - HEAD is ${d}, outside 0..${this.capacity}: something other than the one ` +
+        'producer and the one consumer wrote the stream\'s buffer (or a second handle produces or consumes)'
+      : `SharedStream '${this.name}'`;
     if (consumer) {
       const A = this.at;
       A.store(this.i32, W_HEAD, A.load(this.i32, W_TAIL));
       if (A.load(this.i32, W_WRITER_WAITING) !== 0) this.wake(W_WSIGNAL);
       throw new StreamCorruptionError(
-        `${what}. HEAD was moved to TAIL: the items in between are lost (counted in \`corrupted\`); the stream works again. ` +
-          'Keep one producer and one consumer handle, and find what writes the buffer',
+        'BAD_INDEX',
+        DEBUG
+          ? `${what}. HEAD was moved to TAIL: the items in between are lost (counted in \`corrupted\`); the stream works again. ` +
+              'Keep one producer and one consumer handle, and find what writes the buffer [BAD_INDEX]'
+          : `${what} [BAD_INDEX]`,
       );
     }
     throw new StreamCorruptionError(
-      `${what}. Nothing was written (counted in \`corrupted\`); the consumer's next next() or read() moves HEAD to TAIL, then writes go on`,
+      'BAD_INDEX_ON_WRITE',
+      DEBUG
+        ? `${what}. Nothing was written (counted in \`corrupted\`); the consumer's next next() or read() moves HEAD to TAIL, then writes go on [BAD_INDEX_ON_WRITE]`
+        : `${what} [BAD_INDEX_ON_WRITE]`,
     );
   }
 
   private badValue(v: unknown): never {
-    throw new StreamUsageError(`SharedStream '${this.name}'.writeOne(${show(v)}): items are numbers ('${this.type}' elements)`);
+    throw new StreamUsageError(
+      'BAD_VALUE',
+      DEBUG
+        ? `SharedStream '${this.name}'.writeOne(${show(v)}): items are numbers ('${this.type}' elements) [BAD_VALUE]`
+        : `SharedStream '${this.name}' [BAD_VALUE]`,
+    );
   }
 
   private badRange(reading: boolean, arr: NumberSource, offset: number, n: number): never {
     const op = reading ? 'read' : 'write';
     if (arr === null || typeof arr !== 'object' || typeof arr.length !== 'number')
-      throw new StreamUsageError(`SharedStream '${this.name}'.${op}(${show(arr)}, ..): pass a typed array or a number array`);
+      throw new StreamUsageError(
+        'BAD_ARRAY',
+        DEBUG
+          ? `SharedStream '${this.name}'.${op}(${show(arr)}, ..): pass a typed array or a number array [BAD_ARRAY]`
+          : `SharedStream '${this.name}' [BAD_ARRAY]`,
+      );
     throw new StreamUsageError(
-      `SharedStream '${this.name}'.${op}(array of ${arr.length}, ${show(offset)}, ${show(n)}): offset and count must be integers >= 0 ` +
-        `with offset + count <= the array's length`,
+      'BAD_RANGE',
+      DEBUG
+        ? `SharedStream '${this.name}'.${op}(array of ${arr.length}, ${show(offset)}, ${show(n)}): offset and count must be integers >= 0 ` +
+            `with offset + count <= the array's length [BAD_RANGE]`
+        : `SharedStream '${this.name}' [BAD_RANGE]`,
     );
   }
 }

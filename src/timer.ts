@@ -92,14 +92,19 @@
  *
  * Measured cost: docs/kernel.md "Measured cost" (arm + tick + dispatch of one
  * expiring time event through the kernel, bench/kernel.bench.ts); allocates
- * nothing (test/timer.test.ts);
+ * nothing (test/timer/timer.test.ts);
  * arm and tick walk the armed list, so they grow with the number of armed
  * events (bounded by `capacity`).
  *
  * Release builds: every check of this module runs in every build: capacity
  * (TimerConfigError), owner, signal and id arguments, delay and period
  * (0..MAX_DELAY_MS), `now` (finite), re-entrant tick (TimerUsageError,
- * TimerTableFullError, TimerReentryError). There is no DEBUG-only check.
+ * TimerTableFullError, TimerReentryError). There is no DEBUG-only check;
+ * only the long message text is DEBUG-only (release builds throw the same
+ * class and `code`, docs/errors.md "timer", with `TimerTable 'name' [CODE]`).
+ *
+ * Counters: refused = an expiry the owner's queue did not take; `missed` =
+ * periods skipped because a tick came late (nothing was posted for them).
  */
 import { KeelError, showValue as show } from './errors.js';
 import { MAX_SIGNAL } from './queue.js';
@@ -124,17 +129,29 @@ export const NO_TIMER = -1;
  */
 export const MAX_DELAY_MS = 2147483647;
 
+export type TimerConfigErrorCode = 'BAD_CAPACITY';
+/** Bad TimerTable options (the kernel's `timers` option). */
 export class TimerConfigError extends KeelError {
   override name = 'TimerConfigError';
+  declare readonly code: TimerConfigErrorCode;
 }
+export type TimerTableFullErrorCode = 'TABLE_FULL';
+/** create() found every time event in use. */
 export class TimerTableFullError extends KeelError {
   override name = 'TimerTableFullError';
+  declare readonly code: TimerTableFullErrorCode;
 }
+export type TimerUsageErrorCode = 'BAD_OWNER_OR_SIGNAL' | 'NOT_A_TIMER' | 'BAD_NOW' | 'BAD_DELAY';
+/** A bad argument: an id that is not a time event of the table, a bad time, delay, owner or signal. */
 export class TimerUsageError extends KeelError {
   override name = 'TimerUsageError';
+  declare readonly code: TimerUsageErrorCode;
 }
+export type TimerReentryErrorCode = 'REENTRANT_TICK';
+/** tick() called from inside an expiry. */
 export class TimerReentryError extends KeelError {
   override name = 'TimerReentryError';
+  declare readonly code: TimerReentryErrorCode;
 }
 
 const NIL = -1;
@@ -207,7 +224,10 @@ export class TimerTable {
     const n = options.capacity;
     if (!Number.isInteger(n) || n < 1 || n > 32767) {
       throw new TimerConfigError(
-        `TimerTable "${name}": capacity must be an integer from 1 to 32767, got ${String(n)}; set the timers option`,
+        'BAD_CAPACITY',
+        DEBUG
+          ? `TimerTable '${name}': capacity must be an integer from 1 to 32767, got ${String(n)}; set the timers option [BAD_CAPACITY]`
+          : `TimerTable '${name}' [BAD_CAPACITY]`,
       );
     }
     this.name = name;
@@ -232,7 +252,10 @@ export class TimerTable {
     const id = this.tryCreate(owner, sig);
     if (id === NO_TIMER) {
       throw new TimerTableFullError(
-        `TimerTable "${this.name}" is full: all ${this.capacity} time events are in use; raise the timers option`,
+        'TABLE_FULL',
+        DEBUG
+          ? `TimerTable '${this.name}' is full: all ${this.capacity} time events are in use; raise the timers option [TABLE_FULL]`
+          : `TimerTable '${this.name}' [TABLE_FULL]`,
       );
     }
     return id;
@@ -246,8 +269,11 @@ export class TimerTable {
   tryCreate(owner: number, sig: number): number {
     if (!Number.isInteger(owner) || owner < 0 || owner > 0x7fff || !Number.isInteger(sig) || sig < 0 || sig > MAX_SIGNAL) {
       throw new TimerUsageError(
-        `TimerTable "${this.name}": create(${show(owner)}, ${show(sig)}) needs an owner that is an integer 0..32767 ` +
-          `(the kernel: an active object's slot) and a signal that is an integer 0..${MAX_SIGNAL}; pass those`,
+        'BAD_OWNER_OR_SIGNAL',
+        DEBUG
+          ? `TimerTable '${this.name}': create(${show(owner)}, ${show(sig)}) needs an owner that is an integer 0..32767 ` +
+              `(the kernel: an active object's slot) and a signal that is an integer 0..${MAX_SIGNAL}; pass those [BAD_OWNER_OR_SIGNAL]`
+          : `TimerTable '${this.name}' [BAD_OWNER_OR_SIGNAL]`,
       );
     }
     if (this.freeTop === 0) return NO_TIMER;
@@ -398,7 +424,12 @@ export class TimerTable {
    */
   tick(now: number): number {
     if (this.ticking) {
-      throw new TimerReentryError(`TimerTable "${this.name}": tick() called from inside an expiry; tick only from the host's tick source`);
+      throw new TimerReentryError(
+        'REENTRANT_TICK',
+        DEBUG
+          ? `TimerTable '${this.name}': tick() called from inside an expiry; tick only from the host's tick source [REENTRANT_TICK]`
+          : `TimerTable '${this.name}' [REENTRANT_TICK]`,
+      );
     }
     const t = now | 0;
     if (t !== now && (typeof now !== NUMBER || now - now !== 0)) this.badNow(OP_TICK, now);
@@ -464,25 +495,34 @@ export class TimerTable {
   /** Refuses an id that is not a created time event (builds the message on this failing path only). */
   private badId(id: unknown, op: number): never {
     throw new TimerUsageError(
-      `TimerTable "${this.name}": ${OP_NAMES[op]}(${show(id)}) is not a time event of this table; ` +
-        `pass an id from create() (the kernel: timeEvent()) that was not destroyed`,
+      'NOT_A_TIMER',
+      DEBUG
+        ? `TimerTable '${this.name}': ${OP_NAMES[op]}(${show(id)}) is not a time event of this table; ` +
+            `pass an id from create() (the kernel: timeEvent()) that was not destroyed [NOT_A_TIMER]`
+        : `TimerTable '${this.name}' [NOT_A_TIMER]`,
     );
   }
 
   /** Refuses a `now` that is not a finite number (builds the message on this failing path only). */
   private badNow(op: number, now: unknown): never {
     throw new TimerUsageError(
-      `TimerTable "${this.name}": ${OP_NAMES[op]}() needs now as a finite number of ms, got ${show(now)}; ` +
-        `pass the clock's value (a device: Time.ticks; the kernel: its host.now())`,
+      'BAD_NOW',
+      DEBUG
+        ? `TimerTable '${this.name}': ${OP_NAMES[op]}() needs now as a finite number of ms, got ${show(now)}; ` +
+            `pass the clock's value (a device: Time.ticks; the kernel: its host.now()) [BAD_NOW]`
+        : `TimerTable '${this.name}' [BAD_NOW]`,
     );
   }
 
   /** Refuses a delay or period that is not a number in 0..MAX_DELAY_MS (builds the message on this failing path only). */
   private badArm(id: number, delayMs: unknown, periodMs: unknown): never {
     throw new TimerUsageError(
-      `TimerTable "${this.name}": arm(${id}) needs delay and period as numbers from 0 to ${MAX_DELAY_MS} ms (2^31 - 1, about 24.8 days: ` +
-        `times are compared modulo 2^32), got ${show(delayMs)} and ${show(periodMs)}; ` +
-        `pass a number in that range, or chain shorter time events for a longer wait`,
+      'BAD_DELAY',
+      DEBUG
+        ? `TimerTable '${this.name}': arm(${id}) needs delay and period as numbers from 0 to ${MAX_DELAY_MS} ms (2^31 - 1, about 24.8 days: ` +
+            `times are compared modulo 2^32), got ${show(delayMs)} and ${show(periodMs)}; ` +
+            `pass a number in that range, or chain shorter time events for a longer wait [BAD_DELAY]`
+        : `TimerTable '${this.name}' [BAD_DELAY]`,
     );
   }
 

@@ -52,8 +52,11 @@
 import { KeelError } from './errors.js';
 import { TRACE_P0_SLOT, TRACE_RECORD_BYTES, TRACE_RECORD_WORDS } from './trace.js';
 
+export type TraceFrameErrorCode = 'BAD_MAX_PAYLOAD' | 'BAD_DROP_AFTER' | 'FRAME_PENDING' | 'BAD_OBJECT_ID' | 'TOO_BIG_FOR_FRAME' | 'TEXT_TOO_LONG';
+/** A TraceFrameWriter option out of range, an entry larger than a frame, or a call while a frame is pending. */
 export class TraceFrameError extends KeelError {
   override name = 'TraceFrameError';
+  declare readonly code: TraceFrameErrorCode;
 }
 
 /** File magic: "KTR" 0x1A. */
@@ -189,11 +192,19 @@ export class TraceFrameWriter {
     const max = options.maxPayload ?? 1024;
     if (!Number.isInteger(max) || max < FRAME_MIN_PAYLOAD || max > FRAME_MAX_PAYLOAD)
       throw new TraceFrameError(
-        `TraceFrameWriter: maxPayload must be an integer ${FRAME_MIN_PAYLOAD}..${FRAME_MAX_PAYLOAD} bytes (got ${String(max)}); pick a size that fits the link's transmit buffer`,
+        'BAD_MAX_PAYLOAD',
+        DEBUG
+          ? `TraceFrameWriter: maxPayload must be an integer ${FRAME_MIN_PAYLOAD}..${FRAME_MAX_PAYLOAD} bytes (got ${String(max)}); pick a size that fits the link's transmit buffer [BAD_MAX_PAYLOAD]`
+          : `TraceFrameWriter [BAD_MAX_PAYLOAD]`,
       );
     const drop = options.dropAfter ?? 0;
     if (!Number.isInteger(drop) || drop < 0)
-      throw new TraceFrameError(`TraceFrameWriter: dropAfter must be a whole number of pump() calls >= 0 (got ${String(drop)}); 0 waits forever`);
+      throw new TraceFrameError(
+        'BAD_DROP_AFTER',
+        DEBUG
+          ? `TraceFrameWriter: dropAfter must be a whole number of pump() calls >= 0 (got ${String(drop)}); 0 waits forever [BAD_DROP_AFTER]`
+          : `TraceFrameWriter [BAD_DROP_AFTER]`,
+      );
     this.maxPayload = max;
     this.dropAfter = drop;
     this.bytes = new Uint8Array(FRAME_HEADER_BYTES + max + FRAME_TRAILER_BYTES);
@@ -406,7 +417,12 @@ export class TraceFrameWriter {
 
   private need(what: string): void {
     if (this.state !== IDLE)
-      throw new TraceFrameError(`TraceFrameWriter.${what}: a frame is still being built or waiting to be sent; pump() or copyFrame() it first`);
+      throw new TraceFrameError(
+        'FRAME_PENDING',
+        DEBUG
+          ? `TraceFrameWriter.${what}: a frame is still being built or waiting to be sent; pump() or copyFrame() it first [FRAME_PENDING]`
+          : `TraceFrameWriter [FRAME_PENDING]`,
+      );
   }
 
   // ---- status (idle time; no allocation) -------------------------------------
@@ -462,7 +478,12 @@ export class TraceFrameWriter {
    */
   object(id: number, type: number, name: string, capacity = 0, owner = 0, machine: TraceMachineInfo | null = null): void {
     this.need('object');
-    if (!Number.isInteger(id) || id < 1 || id > 65534) throw new TraceFrameError(`TraceFrameWriter.object: id of '${name}' must be 1..65534 (got ${String(id)})`);
+    if (!Number.isInteger(id) || id < 1 || id > 65534) throw new TraceFrameError(
+      'BAD_OBJECT_ID',
+      DEBUG
+        ? `TraceFrameWriter.object: id of '${name}' must be 1..65534 (got ${String(id)}) [BAD_OBJECT_ID]`
+        : `TraceFrameWriter [BAD_OBJECT_ID]`,
+    );
     this.begin(FRAME_OBJECT);
     const v = this.view;
     let at = FRAME_HEADER_BYTES;
@@ -539,7 +560,10 @@ export class TraceFrameWriter {
     if (at + n > FRAME_HEADER_BYTES + this.maxPayload) {
       this.reset();
       throw new TraceFrameError(
-        `TraceFrameWriter: ${what} does not fit one frame of ${this.maxPayload} payload bytes; construct the writer with a larger maxPayload (up to ${FRAME_MAX_PAYLOAD})`,
+        'TOO_BIG_FOR_FRAME',
+        DEBUG
+          ? `TraceFrameWriter: ${what} does not fit one frame of ${this.maxPayload} payload bytes; construct the writer with a larger maxPayload (up to ${FRAME_MAX_PAYLOAD}) [TOO_BIG_FOR_FRAME]`
+          : `TraceFrameWriter [TOO_BIG_FOR_FRAME]`,
       );
     }
   }
@@ -581,7 +605,12 @@ export class TraceFrameWriter {
       }
     }
     const n = at - lenAt - 2;
-    if (n > 0xffff) throw new TraceFrameError(`TraceFrameWriter.${method}: ${what} is ${n} bytes; names and notes are at most 65535`);
+    if (n > 0xffff) throw new TraceFrameError(
+      'TEXT_TOO_LONG',
+      DEBUG
+        ? `TraceFrameWriter.${method}: ${what} is ${n} bytes; names and notes are at most 65535 [TEXT_TOO_LONG]`
+        : `TraceFrameWriter [TEXT_TOO_LONG]`,
+    );
     this.view.setUint16(lenAt, n, true);
     return at;
   }

@@ -89,17 +89,20 @@
  *
  * Overflow, counted, never silent (option `mode`):
  *   'ring' (default): a full ring overwrites its oldest record; counted in
- *          `overwritten` (derived: record n goes to slot n mod capacity, so
+ *          `dropped` (derived: record n goes to slot n mod capacity, so
  *          a write tests nothing). The newest `capacity` records are kept.
  *   'stop': a full ring refuses the new record; counted in `refused`. The
  *          oldest records are kept until the host takes them.
  * Either way the lost record's sequence number is used, so a reader sees a
- * gap in `seq` where records were lost (`lost` = overwritten + refused).
+ * gap in `seq` where records were lost (`lost` = dropped + refused).
+ * Counters: refused = a record the full ring did not take ('stop'),
+ * dropped = a record stored and overwritten before it was taken ('ring';
+ * `overwritten` is its deprecated alias).
  *
  * Allocation: the constructor and register() allocate (boot). rec(), write(),
  * the hooks, the filters' setters (and the onFilter swaps they cause), length, the *At accessors, discard(), take()
  * and clear() allocate nothing, the first call included (XS tests:
- * test/trace-alloc.test.ts). The clock must not allocate either (a closure
+ * test/trace/trace-alloc.test.ts). The clock must not allocate either (a closure
  * made once that returns a number: the kernel's host.now() fits).
  *
  * Contexts (one VM thread; an IO callback never preempts a handler on XS):
@@ -115,7 +118,7 @@
  *   new Trace({ clock, capacity, mode }) --> EMPTY (registry empty)
  *   boot: new Kernel({ trace }), new BlockPool({ trace }), ... --register()--> objects 1..n
  *   hooks --rec()--> ring: EMPTY -> HOLDING -> FULL
- *   FULL --rec(), 'ring'--> oldest overwritten (overwritten++)    FULL --rec(), 'stop'--> refused++
+ *   FULL --rec(), 'ring'--> oldest overwritten (dropped++)    FULL --rec(), 'stop'--> refused++
  *   host idle: take(buf) / *At(k) + discard(n) --> records leave oldest first
  *   dictionary(): names, types, owners, state/signal names (allocates: tools, once)
  *
@@ -133,6 +136,7 @@
  */
 import { KeelError } from './errors.js';
 import type { HsmDefinition } from './hsm.js';
+import { ownMethods } from './internal/own-methods.js';
 
 // ---- layout ------------------------------------------------------------------
 
@@ -227,11 +231,6 @@ export const TRACE_FLAG_HISTORY = 0x02;
  */
 export const TRACE_FLAG_SENDER_MASK = 0x3f;
 
-/** Word 3 of a record: signal (-1 or >= 0xFFFF: none) and state (-1: none). */
-export function traceWord3(sig: number, state: number): number {
-  return (sig & 0xffff) | (state << 16);
-}
-
 /** The filter bit of a kind: `trace.setKinds(traceBit(TRACE_POST) | traceBit(TRACE_REFUSE))`. */
 export function traceBit(kind: number): number {
   return 1 << kind;
@@ -281,7 +280,7 @@ export interface TraceOptions {
   clock: (() => number) | null;
   /** Records the ring holds, 1..TRACE_MAX_CAPACITY (default 256). */
   capacity?: number;
-  /** Full ring: 'ring' overwrites the oldest (counted in `overwritten`, default), 'stop' refuses the new one (counted in `refused`). */
+  /** Full ring: 'ring' overwrites the oldest (counted in `dropped`, default), 'stop' refuses the new one (counted in `refused`). */
   mode?: 'ring' | 'stop';
   /** Object ids register() may hand out, 1..TRACE_MAX_OBJECT_ID (default 64). */
   maxObjects?: number;
@@ -300,7 +299,8 @@ export interface TraceOptions {
   machines?: 'compact' | 'full';
 }
 
-export type TraceErrorCode =
+export type TraceConfigErrorCode = 'BAD_OPTION';
+export type TraceUsageErrorCode =
   | 'BAD_OPTION'
   | 'REGISTRY_FULL'
   | 'BAD_TYPE'
@@ -311,43 +311,19 @@ export type TraceErrorCode =
   | 'BAD_KIND'
   | 'BAD_INDEX'
   | 'BAD_BUFFER';
+/** The codes of both trace errors. */
+export type TraceErrorCode = TraceConfigErrorCode | TraceUsageErrorCode;
 
 /** Bad Trace options. */
 export class TraceConfigError extends KeelError {
   override name = 'TraceConfigError';
-  constructor(
-    readonly code: TraceErrorCode,
-    message: string,
-  ) {
-    super(`${message} [${code}]`);
-  }
-}
-
-/**
- * @internal Boot only (allocates a descriptor per name): makes each of
- * `names` an own, writable, non-enumerable property of `obj`, holding its
- * current (inherited) value, so that later swaps of the method (the trace's
- * onFilter hooks, a pool's zeroOnClaim) are plain assignments to an own
- * property. A plain assignment over a method inherited from a frozen
- * prototype throws in strict code, and Moddable freezes every preloaded
- * module's prototypes.
- */
-export function ownMethods(obj: object, names: readonly string[]): void {
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    Object.defineProperty(obj, n, { value: (obj as Record<string, unknown>)[n], writable: true, enumerable: false, configurable: true });
-  }
+  declare readonly code: TraceConfigErrorCode;
 }
 
 /** A Trace used wrongly: registry full, unknown object id, bad kind, index past the records held, ... */
 export class TraceUsageError extends KeelError {
   override name = 'TraceUsageError';
-  constructor(
-    readonly code: TraceErrorCode,
-    message: string,
-  ) {
-    super(`${message} [${code}]`);
-  }
+  declare readonly code: TraceUsageErrorCode;
 }
 
 const EMPTY: readonly string[] = Object.freeze([]);
@@ -406,26 +382,58 @@ export class Trace {
     const o = options;
     const name = o !== null && typeof o === 'object' && typeof o.name === 'string' ? o.name : 'trace';
     const who = `Trace '${name}'`;
-    if (o === null || typeof o !== 'object') throw new TraceConfigError('BAD_OPTION', `${who}: options must be an object with clock (() => ms)`);
+    if (o === null || typeof o !== 'object') throw new TraceConfigError(
+      'BAD_OPTION',
+      DEBUG
+        ? `${who}: options must be an object with clock (() => ms) [BAD_OPTION]`
+        : `${who} [BAD_OPTION]`,
+    );
     if (typeof o.clock !== 'function' && o.clock !== null)
       throw new TraceConfigError(
         'BAD_OPTION',
-        `${who}: clock must be a function returning ms (e.g. () => host.now()), or null (records carry trace.now, set by Kernel.tick), got ${typeof o.clock}`,
+        DEBUG
+          ? `${who}: clock must be a function returning ms (e.g. () => host.now()), or null (records carry trace.now, set by Kernel.tick), got ${typeof o.clock} [BAD_OPTION]`
+          : `${who} [BAD_OPTION]`,
       );
     const capacity = o.capacity ?? 256;
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > TRACE_MAX_CAPACITY)
-      throw new TraceConfigError('BAD_OPTION', `${who}: capacity must be an integer 1..${TRACE_MAX_CAPACITY} records, got ${String(capacity)}`);
+      throw new TraceConfigError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}: capacity must be an integer 1..${TRACE_MAX_CAPACITY} records, got ${String(capacity)} [BAD_OPTION]`
+          : `${who} [BAD_OPTION]`,
+      );
     const mode = o.mode ?? 'ring';
     if (mode !== 'ring' && mode !== 'stop')
-      throw new TraceConfigError('BAD_OPTION', `${who}: mode must be 'ring' (overwrite the oldest) or 'stop' (refuse the new), got ${String(mode)}`);
+      throw new TraceConfigError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}: mode must be 'ring' (overwrite the oldest) or 'stop' (refuse the new), got ${String(mode)} [BAD_OPTION]`
+          : `${who} [BAD_OPTION]`,
+      );
     const maxObjects = o.maxObjects ?? 64;
     if (!Number.isInteger(maxObjects) || maxObjects < 1 || maxObjects > TRACE_MAX_OBJECT_ID)
-      throw new TraceConfigError('BAD_OPTION', `${who}: maxObjects must be an integer 1..${TRACE_MAX_OBJECT_ID}, got ${String(maxObjects)}`);
+      throw new TraceConfigError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}: maxObjects must be an integer 1..${TRACE_MAX_OBJECT_ID}, got ${String(maxObjects)} [BAD_OPTION]`
+          : `${who} [BAD_OPTION]`,
+      );
     const machines = o.machines ?? 'compact';
     if (machines !== 'compact' && machines !== 'full')
-      throw new TraceConfigError('BAD_OPTION', `${who}: machines must be 'compact' (one record per transition) or 'full' (one per step), got ${String(machines)}`);
+      throw new TraceConfigError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}: machines must be 'compact' (one record per transition) or 'full' (one per step), got ${String(machines)} [BAD_OPTION]`
+          : `${who} [BAD_OPTION]`,
+      );
     const kinds = o.kinds ?? TRACE_ALL_KINDS;
-    if (!Number.isInteger(kinds)) throw new TraceConfigError('BAD_OPTION', `${who}: kinds must be a mask of traceBit(kind) bits, got ${String(kinds)}`);
+    if (!Number.isInteger(kinds)) throw new TraceConfigError(
+      'BAD_OPTION',
+      DEBUG
+        ? `${who}: kinds must be a mask of traceBit(kind) bits, got ${String(kinds)} [BAD_OPTION]`
+        : `${who} [BAD_OPTION]`,
+    );
     this.name = name;
     this.capacity = capacity;
     this.mode = mode;
@@ -459,23 +467,55 @@ export class Trace {
    */
   register(type: TraceObjectType, name: string, definition?: HsmDefinition<any>, owner = 0, options?: TraceRegisterOptions): number {
     const who = `Trace '${this.name}'.register`;
-    if (TYPES.indexOf(type) < 0) throw new TraceUsageError('BAD_TYPE', `${who}(${String(type)}, ..): type must be one of ${TYPES.join(', ')}`);
-    if (typeof name !== 'string') throw new TraceUsageError('BAD_NAME', `${who}('${type}', ${typeof name}): the name must be a string`);
+    if (TYPES.indexOf(type) < 0) throw new TraceUsageError(
+      'BAD_TYPE',
+      DEBUG
+        ? `${who}(${String(type)}, ..): type must be one of ${TYPES.join(', ')} [BAD_TYPE]`
+        : `Trace '${this.name}' [BAD_TYPE]`,
+    );
+    if (typeof name !== 'string') throw new TraceUsageError(
+      'BAD_NAME',
+      DEBUG
+        ? `${who}('${type}', ${typeof name}): the name must be a string [BAD_NAME]`
+        : `Trace '${this.name}' [BAD_NAME]`,
+    );
     if (definition !== undefined && (definition === null || typeof definition !== 'object' || !Array.isArray(definition.stateNames)))
-      throw new TraceUsageError('BAD_DEFINITION', `${who}('${type}', '${name}', ..): definition must be an HsmDefinition from defineHsm()`);
+      throw new TraceUsageError(
+        'BAD_DEFINITION',
+        DEBUG
+          ? `${who}('${type}', '${name}', ..): definition must be an HsmDefinition from defineHsm() [BAD_DEFINITION]`
+          : `Trace '${this.name}' [BAD_DEFINITION]`,
+      );
     if (!Number.isInteger(owner) || owner < 0 || owner > this.objects.length)
-      throw new TraceUsageError('BAD_OWNER', `${who}('${type}', '${name}', .., ${String(owner)}): owner must be 0 or a registered id (1..${this.objects.length})`);
+      throw new TraceUsageError(
+        'BAD_OWNER',
+        DEBUG
+          ? `${who}('${type}', '${name}', .., ${String(owner)}): owner must be 0 or a registered id (1..${this.objects.length}) [BAD_OWNER]`
+          : `Trace '${this.name}' [BAD_OWNER]`,
+      );
     const capacity = options === undefined || options.capacity === undefined ? 0 : options.capacity;
     if (!Number.isInteger(capacity) || capacity < 0)
-      throw new TraceUsageError('BAD_OPTION', `${who}('${type}', '${name}', ..): capacity must be an integer >= 0, got ${String(capacity)}`);
+      throw new TraceUsageError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}('${type}', '${name}', ..): capacity must be an integer >= 0, got ${String(capacity)} [BAD_OPTION]`
+          : `Trace '${this.name}' [BAD_OPTION]`,
+      );
     const onFilter = options === undefined || options.onFilter === undefined ? null : options.onFilter;
     if (onFilter !== null && typeof onFilter !== 'function')
-      throw new TraceUsageError('BAD_OPTION', `${who}('${type}', '${name}', ..): onFilter must be a function (filter) => void`);
+      throw new TraceUsageError(
+        'BAD_OPTION',
+        DEBUG
+          ? `${who}('${type}', '${name}', ..): onFilter must be a function (filter) => void [BAD_OPTION]`
+          : `Trace '${this.name}' [BAD_OPTION]`,
+      );
     const id = this.objects.length + 1;
     if (id > this.maxObjects)
       throw new TraceUsageError(
         'REGISTRY_FULL',
-        `${who}('${type}', '${name}'): all ${this.maxObjects} object ids are taken; raise the trace's maxObjects option (at most ${TRACE_MAX_OBJECT_ID})`,
+        DEBUG
+          ? `${who}('${type}', '${name}'): all ${this.maxObjects} object ids are taken; raise the trace's maxObjects option (at most ${TRACE_MAX_OBJECT_ID}) [REGISTRY_FULL]`
+          : `Trace '${this.name}' [REGISTRY_FULL]`,
       );
     this.objects.push(
       Object.freeze({
@@ -521,7 +561,12 @@ export class Trace {
 
   /** Sets the kind mask (TRACE_ALL_KINDS, 0, or traceBit(kind) | ...). */
   setKinds(mask: number): void {
-    if ((mask | 0) !== mask) throw new TraceUsageError('BAD_KIND', `Trace '${this.name}'.setKinds(${String(mask)}): pass an int32 mask of traceBit(kind) bits`);
+    if ((mask | 0) !== mask) throw new TraceUsageError(
+      'BAD_KIND',
+      DEBUG
+        ? `Trace '${this.name}'.setKinds(${String(mask)}): pass an int32 mask of traceBit(kind) bits [BAD_KIND]`
+        : `Trace '${this.name}' [BAD_KIND]`,
+    );
     this.kindMask = mask;
     this.refilter();
   }
@@ -529,7 +574,12 @@ export class Trace {
   /** Turns one kind on or off. */
   enableKind(kind: number, on: boolean): void {
     if (!(kind >= 1 && kind <= 31) || (kind | 0) !== kind)
-      throw new TraceUsageError('BAD_KIND', `Trace '${this.name}'.enableKind(${String(kind)}): a kind is an integer 1..31 (TRACE_DISPATCH..)`);
+      throw new TraceUsageError(
+        'BAD_KIND',
+        DEBUG
+          ? `Trace '${this.name}'.enableKind(${String(kind)}): a kind is an integer 1..31 (TRACE_DISPATCH..) [BAD_KIND]`
+          : `Trace '${this.name}' [BAD_KIND]`,
+      );
     this.kindMask = on ? this.kindMask | (1 << kind) : this.kindMask & ~(1 << kind);
     this.refilter();
   }
@@ -549,7 +599,12 @@ export class Trace {
 
   /** Turns every registered object of `type` on or off (e.g. all machines). */
   enableType(type: TraceObjectType, on: boolean): void {
-    if (TYPES.indexOf(type) < 0) throw new TraceUsageError('BAD_TYPE', `Trace '${this.name}'.enableType(${String(type)}): type must be one of ${TYPES.join(', ')}`);
+    if (TYPES.indexOf(type) < 0) throw new TraceUsageError(
+      'BAD_TYPE',
+      DEBUG
+        ? `Trace '${this.name}'.enableType(${String(type)}): type must be one of ${TYPES.join(', ')} [BAD_TYPE]`
+        : `Trace '${this.name}' [BAD_TYPE]`,
+    );
     for (let i = 0; i < this.objects.length; i++) if (this.objects[i]!.type === type) this.enableObject(i + 1, on);
   }
 
@@ -592,7 +647,7 @@ export class Trace {
   /**
    * @internal The hot hooks' entry, after their own filter test, with words
    * 2 and 3 already combined: `head` = kind | flags << 8 | objectId << 16,
-   * `w3` = signal & 0xffff | state << 16 (traceWord3()). Writes the record or
+   * `w3` = signal & 0xffff | state << 16 (word 3). Writes the record or
    * counts it lost. Numbers only; allocates nothing. The oldest record held
    * and the overwritten count are derived (tail - count; total - refused -
    * held - removed), so a full 'ring' costs no more than an empty one.
@@ -660,9 +715,14 @@ export class Trace {
     return this.writes - this.oldest;
   }
 
-  /** 'ring' mode: records overwritten before they were taken. */
-  get overwritten(): number {
+  /** 'ring' mode: records dropped (overwritten by newer ones) before they were taken. */
+  get dropped(): number {
     return this.writes - this.removed - this.length;
+  }
+
+  /** @deprecated use `dropped`; removed after 0.2. */
+  get overwritten(): number {
+    return this.dropped;
   }
 
   /** 'stop' mode: records refused because the ring was full. */
@@ -675,9 +735,9 @@ export class Trace {
     return this.writes;
   }
 
-  /** Records lost to overflow: overwritten + refused (each left a gap in seq). */
+  /** Records lost to overflow: dropped + refused (each left a gap in seq). */
   get lost(): number {
-    return this.overwritten + this.refused;
+    return this.dropped + this.refused;
   }
 
   /** The sequence number the next record that passes the filters gets (u32). */
@@ -754,7 +814,12 @@ export class Trace {
    */
   take(dst: Int32Array): number {
     if (!(dst instanceof Int32Array))
-      throw new TraceUsageError('BAD_BUFFER', `Trace '${this.name}'.take(): pass an Int32Array of 10 words per record`);
+      throw new TraceUsageError(
+        'BAD_BUFFER',
+        DEBUG
+          ? `Trace '${this.name}'.take(): pass an Int32Array of 10 words per record [BAD_BUFFER]`
+          : `Trace '${this.name}' [BAD_BUFFER]`,
+      );
     const room = (dst.length / 10) | 0;
     const o = this.oldest;
     const held = this.writes - o;
@@ -789,14 +854,18 @@ export class Trace {
   private unknownId(id: number, op: string): never {
     throw new TraceUsageError(
       'UNKNOWN_OBJECT',
-      `Trace '${this.name}'.${op}(${String(id)}): not a registered object id; pass an id register() returned (1..${this.objects.length})`,
+      DEBUG
+        ? `Trace '${this.name}'.${op}(${String(id)}): not a registered object id; pass an id register() returned (1..${this.objects.length}) [UNKNOWN_OBJECT]`
+        : `Trace '${this.name}' [UNKNOWN_OBJECT]`,
     );
   }
 
   private badIndex(k: unknown): never {
     throw new TraceUsageError(
       'BAD_INDEX',
-      `Trace '${this.name}': index ${String(k)} is not an integer 0..${this.length - 1} (records held: ${this.length}); read length first`,
+      DEBUG
+        ? `Trace '${this.name}': index ${String(k)} is not an integer 0..${this.length - 1} (records held: ${this.length}); read length first [BAD_INDEX]`
+        : `Trace '${this.name}' [BAD_INDEX]`,
     );
   }
 }

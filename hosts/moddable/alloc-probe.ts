@@ -49,7 +49,7 @@
  * (once). snapshot(), tick() and read() call Instrumentation.get(index) with
  * a number and write number fields: allocation-free.
  *
- * Proven on the XS engine host (test/moddable-host.test.ts, instrumentation
+ * Proven on the XS engine host (test/moddable/moddable-host.test.ts, instrumentation
  * stand-in): 10,000 tick() (GC count changing, collections inferred) and
  * 10,000 snapshot()+read(), 0 slots, 0 chunks, the first call included.
  *
@@ -121,7 +121,7 @@ export class AllocationProbe implements Tickable {
   constructor(options: AllocationProbeOptions) {
     this.name = options.name;
     if (!(options.slotBytes > 0)) {
-      throw new DeviceHostError(`AllocationProbe "${options.name}": slotBytes must be > 0 (got ${options.slotBytes}); set slotBytes in the board config (16 on 32-bit MCUs)`);
+      throw new DeviceHostError('BAD_SLOT_BYTES', `AllocationProbe '${options.name}': slotBytes must be > 0 (got ${options.slotBytes}); set slotBytes in the board config (16 on 32-bit MCUs) [BAD_SLOT_BYTES]`);
     }
     this.slotBytesPerSlot = options.slotBytes;
     const s = Instrumentation.map('XS Slot Heap Used');

@@ -99,14 +99,14 @@ export function startDevice(options: StartDeviceOptions): DeviceRun {
   for (let i = 0; i < apps.length; i++) if (apps[i].name === appName) app = apps[i];
   if (app === undefined) {
     const names = apps.map((a) => a.name).join(', ');
-    throw new DeviceHostError(`startDevice: no app named "${appName}" in the app table (${apps.length} entries: ${names}); set "keelApp" in the manifest config or pass keelApp=<name> to mcconfig`);
+    throw new DeviceHostError('UNKNOWN_APP', `startDevice: no app named "${appName}" in the app table (${apps.length} entries: ${names}); set "keelApp" in the manifest config or pass keelApp=<name> to mcconfig [UNKNOWN_APP]`);
   }
   const t = options.trace;
   if (t !== undefined && t.transport !== 'text' && t.transport !== 'serial') {
-    throw new DeviceHostError(`startDevice: keelTrace must be "off", "text" or "serial" (got "${String(t.transport)}")`);
+    throw new DeviceHostError('BAD_TRACE_TRANSPORT', `startDevice: keelTrace must be "off", "text" or "serial" (got "${String(t.transport)}") [BAD_TRACE_TRANSPORT]`);
   }
   if (t !== undefined && t.transport === 'serial' && board.uartTxPin === NO_PIN) {
-    throw new DeviceHostError('startDevice: keelTrace "serial" needs the board\'s example UART (uartTxPin), and this board has none; use keelTrace "text" (trace() lines)');
+    throw new DeviceHostError('NO_TRACE_UART', 'startDevice: keelTrace "serial" needs the board\'s example UART (uartTxPin), and this board has none; use keelTrace "text" (trace() lines) [NO_TRACE_UART]');
   }
   const ring = t === undefined ? undefined : new Trace({ name: 'device', capacity: t.records ?? 256, clock: deviceClock });
   const led = new LedOutput({ name: 'led', pin: board.ledPin, activeLevel: board.ledActiveLevel });
@@ -127,7 +127,7 @@ export function startDevice(options: StartDeviceOptions): DeviceRun {
   });
   if (instance.crossCoreBuffer !== undefined) {
     if (board.crossCore !== 1) {
-      throw new DeviceHostError(`startDevice: app "${app.name}" set crossCoreBuffer but the board has crossCore ${board.crossCore}; on this board use a local queue`);
+      throw new DeviceHostError('NO_CROSS_CORE', `startDevice: app "${app.name}" set crossCoreBuffer but the board has crossCore ${board.crossCore}; on this board use a local queue [NO_CROSS_CORE]`);
     }
     link.start(instance.crossCoreBuffer);
   }

@@ -10,7 +10,7 @@
  * `onReadable` closure). An edge allocates nothing on the JavaScript side:
  * `read()` returns a number, `Time.ticks` is a number, `post` takes numbers.
  *
- * Proven on the XS engine host (test/moddable-host.test.ts, Moddable
+ * Proven on the XS engine host (test/moddable/moddable-host.test.ts, Moddable
  * stand-ins): 10,000 edges posted and drained, and 10,000 refused, 0 slots
  * and 0 chunk bytes, the first included.
  *
@@ -67,10 +67,10 @@ export class DigitalInputSource {
   constructor(options: DigitalInputOptions) {
     this.name = options.name;
     if (options.pull !== PULL_NONE && options.pull !== PULL_UP && options.pull !== PULL_DOWN) {
-      throw new DeviceHostError(`DigitalInputSource "${options.name}": pull must be PULL_NONE (0), PULL_UP (1) or PULL_DOWN (2) (got ${options.pull}); fix buttonPull in the board config`);
+      throw new DeviceHostError('BAD_PULL', `DigitalInputSource '${options.name}': pull must be PULL_NONE (0), PULL_UP (1) or PULL_DOWN (2) (got ${options.pull}); fix buttonPull in the board config [BAD_PULL]`);
     }
     if (!(options.signal >= 0) || Math.floor(options.signal) !== options.signal) {
-      throw new DeviceHostError(`DigitalInputSource "${options.name}": signal must be an integer >= 0 (got ${options.signal})`);
+      throw new DeviceHostError('BAD_SIGNAL', `DigitalInputSource '${options.name}': signal must be an integer >= 0 (got ${options.signal}) [BAD_SIGNAL]`);
     }
     this.pin = options.pin;
     this.pull = options.pull;
@@ -86,7 +86,7 @@ export class DigitalInputSource {
   start(): void {
     if (this.pin === NO_PIN) return;
     if (this.io !== undefined) {
-      throw new DeviceHostError(`DigitalInputSource "${this.name}": start() called twice on pin ${this.pin}; call close() first`);
+      throw new DeviceHostError('STARTED_TWICE', `DigitalInputSource '${this.name}': start() called twice on pin ${this.pin}; call close() first [STARTED_TWICE]`);
     }
     const self = this;
     const mode = this.pull === PULL_UP ? Digital.InputPullUp : this.pull === PULL_DOWN ? Digital.InputPullDown : Digital.Input;

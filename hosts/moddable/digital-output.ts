@@ -8,7 +8,7 @@
  * Allocation: `start()` allocates the Digital instance; `write` and `toggle`
  * allocate nothing (numbers and a native call).
  *
- * Proven on the XS engine host (test/moddable-host.test.ts): 10,000 write()
+ * Proven on the XS engine host (test/moddable/moddable-host.test.ts): 10,000 write()
  * and 10,000 toggle(), 0 slots and 0 chunk bytes.
  *
  * Contexts: start()/close() at boot or shutdown; write()/toggle() from a tick
@@ -47,7 +47,7 @@ export class LedOutput implements LedWriter {
   constructor(options: LedOutputOptions) {
     this.name = options.name;
     if (options.activeLevel !== 0 && options.activeLevel !== 1) {
-      throw new DeviceHostError(`LedOutput "${options.name}": activeLevel must be 0 or 1 (got ${options.activeLevel}); fix ledActiveLevel in the board config`);
+      throw new DeviceHostError('BAD_ACTIVE_LEVEL', `LedOutput '${options.name}': activeLevel must be 0 or 1 (got ${options.activeLevel}); fix ledActiveLevel in the board config [BAD_ACTIVE_LEVEL]`);
     }
     this.pin = options.pin;
     this.activeLevel = options.activeLevel;
@@ -57,7 +57,7 @@ export class LedOutput implements LedWriter {
   start(): void {
     if (this.pin === NO_PIN) return;
     if (this.io !== undefined) {
-      throw new DeviceHostError(`LedOutput "${this.name}": start() called twice on pin ${this.pin}; call close() first`);
+      throw new DeviceHostError('STARTED_TWICE', `LedOutput '${this.name}': start() called twice on pin ${this.pin}; call close() first [STARTED_TWICE]`);
     }
     this.io = new Digital({ pin: this.pin, mode: Digital.Output });
     this.drive();

@@ -176,7 +176,7 @@ export const uartLinesApp: DeviceApp = Object.freeze({
   name: 'uart-lines',
   boot(ctx: DeviceContext): UartLinesInstance {
     if (ctx.traceTransport === 'serial') {
-      throw new DeviceHostError('uart-lines: keelTrace "serial" would take the example UART this app uses; use keelTrace "text" (trace() lines) with uart-lines');
+      throw new DeviceHostError('UART_IN_USE', 'uart-lines: keelTrace "serial" would take the example UART this app uses; use keelTrace "text" (trace() lines) with uart-lines [UART_IN_USE]');
     }
     const kernel = kernelFor(ctx);
     const serial = serialFor(ctx.board);

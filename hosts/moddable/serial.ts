@@ -40,7 +40,7 @@
  * JavaScript side (numbers and native calls; try/catch without a throw is
  * free on XS; the catch path runs only on an anomaly).
  *
- * Proven on the XS engine host (test/moddable-host.test.ts, serial
+ * Proven on the XS engine host (test/moddable/moddable-host.test.ts, serial
  * stand-in): 10,000 x (one byte received to the sink + one written + the
  * line sends it + onWritable), and the refused-write path, 0 slots and 0
  * chunk bytes, the first call included.
@@ -117,7 +117,7 @@ export class SerialPort {
     const o = this.options;
     if (this.noUart) return;
     if (this.io !== undefined) {
-      throw new DeviceHostError(`SerialPort "${this.name}": start() called twice on UART ${o.port}; call close() first`);
+      throw new DeviceHostError('STARTED_TWICE', `SerialPort '${this.name}': start() called twice on UART ${o.port}; call close() first [STARTED_TWICE]`);
     }
     const self = this;
     this.room = 0;

@@ -29,17 +29,17 @@ export const MAX_STIMULUS_MS = 0x7fffffff;
 /** Parses "ms:pressed,..." into [ms0, pressed0, ms1, pressed1, ...] (boot). Throws DeviceHostError naming the bad step. */
 export function parseStimulus(text: string): Int32Array {
   const parts = text.split(',');
-  if (parts.length > MAX_STIMULUS_STEPS) throw new DeviceHostError(`keelStimulus: ${parts.length} steps; at most ${MAX_STIMULUS_STEPS}`);
+  if (parts.length > MAX_STIMULUS_STEPS) throw new DeviceHostError('TOO_MANY_STEPS', `keelStimulus: ${parts.length} steps; at most ${MAX_STIMULUS_STEPS} [TOO_MANY_STEPS]`);
   const out = new Int32Array(parts.length * 2);
   let last = 0;
   for (let i = 0; i < parts.length; i++) {
     const m = /^\s*(\d+)\s*:\s*([01])\s*$/.exec(parts[i]);
-    if (m === null) throw new DeviceHostError(`keelStimulus: step ${i + 1} "${parts[i]}" is not "ms:pressed" (ms an integer, pressed 0 or 1), e.g. "300:1,420:0"`);
+    if (m === null) throw new DeviceHostError('BAD_STEP', `keelStimulus: step ${i + 1} "${parts[i]}" is not "ms:pressed" (ms an integer, pressed 0 or 1), e.g. "300:1,420:0" [BAD_STEP]`);
     const at = Number(m[1]);
     if (at > MAX_STIMULUS_MS) {
-      throw new DeviceHostError(`keelStimulus: step ${i + 1} "${parts[i].trim()}" is at ${m[1]} ms, past the limit of ${MAX_STIMULUS_MS} ms (2^31-1: times after boot are compared as signed 32-bit differences); use a time at most ${MAX_STIMULUS_MS} ms after boot`);
+      throw new DeviceHostError('STEP_TOO_LATE', `keelStimulus: step ${i + 1} "${parts[i].trim()}" is at ${m[1]} ms, past the limit of ${MAX_STIMULUS_MS} ms (2^31-1: times after boot are compared as signed 32-bit differences); use a time at most ${MAX_STIMULUS_MS} ms after boot [STEP_TOO_LATE]`);
     }
-    if (at < last) throw new DeviceHostError(`keelStimulus: step ${i + 1} at ${at} ms comes before the step before it (${last} ms); list the steps in time order`);
+    if (at < last) throw new DeviceHostError('STEPS_OUT_OF_ORDER', `keelStimulus: step ${i + 1} at ${at} ms comes before the step before it (${last} ms); list the steps in time order [STEPS_OUT_OF_ORDER]`);
     last = at;
     out[2 * i] = at;
     out[2 * i + 1] = Number(m[2]);

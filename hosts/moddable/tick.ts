@@ -8,7 +8,7 @@
  * every time, it reads `Time.ticks` (a number), walks the target list with an
  * indexed loop and writes existing number fields.
  *
- * Proven on the XS engine host (test/moddable-host.test.ts, Moddable
+ * Proven on the XS engine host (test/moddable/moddable-host.test.ts, Moddable
  * stand-ins): 10,000 fires driving a Kernel with an expiring time event and
  * the probe, 0 slots and 0 chunk bytes, the first included.
  *
@@ -65,10 +65,10 @@ export class TickDriver {
     this.name = options.name ?? 'tick';
     const ms = options.intervalMs;
     if (!(ms >= 1) || Math.floor(ms) !== ms) {
-      throw new DeviceHostError(`TickDriver "${this.name}": intervalMs must be an integer >= 1 (got ${ms}); set tickMs in the board config`);
+      throw new DeviceHostError('BAD_INTERVAL', `TickDriver '${this.name}': intervalMs must be an integer >= 1 (got ${ms}); set tickMs in the board config [BAD_INTERVAL]`);
     }
     if (targets.length === 0 || targets.length > MAX_TICK_TARGETS) {
-      throw new DeviceHostError(`TickDriver "${this.name}": needs 1..${MAX_TICK_TARGETS} targets (got ${targets.length}); combine targets in the kernel`);
+      throw new DeviceHostError('BAD_TARGETS', `TickDriver '${this.name}': needs 1..${MAX_TICK_TARGETS} targets (got ${targets.length}); combine targets in the kernel [BAD_TARGETS]`);
     }
     this.intervalMs = ms;
     this.targets = Object.freeze(targets.slice());
@@ -82,7 +82,7 @@ export class TickDriver {
   /** Boot only. Creates the timer and its one callback. Throws if already running. */
   start(): void {
     if (this.timer !== undefined) {
-      throw new DeviceHostError(`TickDriver "${this.name}": start() called while running; call stop() first`);
+      throw new DeviceHostError('STARTED_TWICE', `TickDriver '${this.name}': start() called while running; call stop() first [STARTED_TWICE]`);
     }
     this.lastMs = Time.ticks;
     const self = this;

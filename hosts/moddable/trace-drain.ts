@@ -32,7 +32,7 @@
  * byte with a string from a frozen table of 256 two-digit strings made when
  * the module loads (preloaded into flash). Proven on the real engine by
  * check:moddable's trace runs (probe windows with tracing on: 0 slots, 0
- * chunk bytes) and on the XS engine host (test/trace-drain.test.ts).
+ * chunk bytes) and on the XS engine host (test/trace/trace-drain.test.ts).
  *
  * Contexts: begin() at boot (main VM); tick() from the TickDriver's timer
  * callback, after the kernel (never inside a dispatch); the serial sink's
@@ -207,13 +207,13 @@ export class TraceDrain implements Tickable {
     options: TraceDrainOptions = {},
   ) {
     this.name = options.name ?? 'trace-drain';
-    const who = `TraceDrain "${this.name}"`;
+    const who = `TraceDrain '${this.name}'`;
     const rpt = options.recordsPerTick ?? 64;
-    if (!Number.isInteger(rpt) || rpt < 1 || rpt > 4096) throw new DeviceHostError(`${who}: recordsPerTick must be an integer 1..4096 (got ${String(rpt)})`);
+    if (!Number.isInteger(rpt) || rpt < 1 || rpt > 4096) throw new DeviceHostError('BAD_RECORDS_PER_TICK', `${who}: recordsPerTick must be an integer 1..4096 (got ${String(rpt)}) [BAD_RECORDS_PER_TICK]`);
     const every = options.statusEveryMs ?? 1000;
-    if (!Number.isInteger(every) || every < 0) throw new DeviceHostError(`${who}: statusEveryMs must be an integer >= 0 ms (got ${String(every)}); 0 sends no STATUS frames`);
+    if (!Number.isInteger(every) || every < 0) throw new DeviceHostError('BAD_STATUS_EVERY', `${who}: statusEveryMs must be an integer >= 0 ms (got ${String(every)}); 0 sends no STATUS frames [BAD_STATUS_EVERY]`);
     const dictBytes = options.dictionaryBytes ?? 4096;
-    if (!Number.isInteger(dictBytes) || dictBytes < 256) throw new DeviceHostError(`${who}: dictionaryBytes must be an integer >= 256 (got ${String(dictBytes)})`);
+    if (!Number.isInteger(dictBytes) || dictBytes < 256) throw new DeviceHostError('BAD_DICTIONARY_BYTES', `${who}: dictionaryBytes must be an integer >= 256 (got ${String(dictBytes)}) [BAD_DICTIONARY_BYTES]`);
     this.recordsPerTick = rpt;
     this.statusEveryMs = every;
     this.host = options.host ?? 'moddable';
@@ -233,7 +233,7 @@ export class TraceDrain implements Tickable {
    * capacity written for an object, by default the registry's. Allocates.
    */
   begin(machines: readonly TraceMachineInfo[] = [], capacityOf: ((id: number) => number) | null = null): void {
-    if (this.begun) throw new DeviceHostError(`TraceDrain "${this.name}": begin() called twice`);
+    if (this.begun) throw new DeviceHostError('STARTED_TWICE', `TraceDrain '${this.name}': begin() called twice [STARTED_TWICE]`);
     this.begun = true;
     // The dictionary's own writer (boot only): an OBJECT frame of a machine is larger than a record frame may be.
     const w = new TraceFrameWriter({ maxPayload: this.dict.length - FRAME_HEADER_BYTES - FRAME_TRAILER_BYTES < 16384 ? this.dict.length - FRAME_HEADER_BYTES - FRAME_TRAILER_BYTES : 16384 });
@@ -260,9 +260,7 @@ export class TraceDrain implements Tickable {
   private keep(w: TraceFrameWriter): void {
     const n = w.copyFrame(this.dict, this.dictLen);
     if (n === 0) {
-      throw new DeviceHostError(
-        `TraceDrain "${this.name}": the dictionary (HELLO and ${this.trace.objectCount} objects) does not fit ${this.dict.length} bytes; raise dictionaryBytes`,
-      );
+      throw new DeviceHostError('DICTIONARY_TOO_SMALL', `TraceDrain '${this.name}': the dictionary (HELLO and ${this.trace.objectCount} objects) does not fit ${this.dict.length} bytes; raise dictionaryBytes [DICTIONARY_TOO_SMALL]`);
     }
     this.dictLen += n;
   }

@@ -54,9 +54,19 @@ export class SimClock {
   constructor(periodMs: number, startUs = 0) {
     const periodUs = Math.round(periodMs * 1000);
     if (!(periodUs >= 1) || periodUs > 2147483647)
-      throw new SimConfigError(`SimClock: tickPeriodMs must be at least 0.001 (got ${periodMs})`);
+      throw new SimConfigError(
+        'BAD_TICK_PERIOD',
+        DEBUG
+          ? `SimClock: tickPeriodMs must be at least 0.001 (got ${periodMs}) [BAD_TICK_PERIOD]`
+          : `SimClock [BAD_TICK_PERIOD]`,
+      );
     if (!Number.isInteger(startUs) || startUs < 0 || startUs > MAX_START_US)
-      throw new SimConfigError(`SimClock: the start time must be whole us from 0 to ${MAX_START_US} (got ${String(startUs)})`);
+      throw new SimConfigError(
+        'BAD_START',
+        DEBUG
+          ? `SimClock: the start time must be whole us from 0 to ${MAX_START_US} (got ${String(startUs)}) [BAD_START]`
+          : `SimClock [BAD_START]`,
+      );
     this.periodUs = periodUs;
     this.startUs = startUs;
     this.us = startUs;

@@ -34,13 +34,26 @@ export class SimCore {
   /** Scenario scheduling at `atMs` (>= now), throwing named errors. Returns the time in us. */
   scheduleAt(atMs: number, kind: number, a: number, b: number, c: number, d: number, what: string): number {
     if (this.replaying)
-      throw new SimUsageError(`Simulator "${this.name}": ${what} while replaying a trace; the trace supplies every input during replay`);
+      throw new SimUsageError(
+        'REPLAYING',
+        DEBUG
+          ? `Simulator '${this.name}': ${what} while replaying a trace; the trace supplies every input during replay [REPLAYING]`
+          : `Simulator '${this.name}' [REPLAYING]`,
+      );
     if (typeof atMs !== 'number' || !Number.isFinite(atMs))
-      throw new SimConfigError(`Simulator "${this.name}": ${what}: the time must be a finite number of ms (got ${String(atMs)})`);
+      throw new SimConfigError(
+        'BAD_TIME',
+        DEBUG
+          ? `Simulator '${this.name}': ${what}: the time must be a finite number of ms (got ${String(atMs)}) [BAD_TIME]`
+          : `Simulator '${this.name}' [BAD_TIME]`,
+      );
     const us = msToUs(atMs);
     if (us < this.clock.us)
       throw new SimUsageError(
-        `Simulator "${this.name}": ${what} at ${atMs} ms, which is before now (${this.clock.ms()} ms); schedule at now or later`,
+        'IN_THE_PAST',
+        DEBUG
+          ? `Simulator '${this.name}': ${what} at ${atMs} ms, which is before now (${this.clock.ms()} ms); schedule at now or later [IN_THE_PAST]`
+          : `Simulator '${this.name}' [IN_THE_PAST]`,
       );
     this.scheduler.schedule(us, kind, a, b, c, d);
     return us;
@@ -49,12 +62,20 @@ export class SimCore {
   checkIndex(kind: string, i: number, count: number, option: string): void {
     if (!Number.isInteger(i) || i < 0 || i >= count)
       throw new SimConfigError(
-        `Simulator "${this.name}": ${kind} ${String(i)} does not exist (it has ${count}: 0..${count - 1}); raise the ${option} option`,
+        'INDEX_OUT_OF_RANGE',
+        DEBUG
+          ? `Simulator '${this.name}': ${kind} ${String(i)} does not exist (it has ${count}: 0..${count - 1}); raise the ${option} option [INDEX_OUT_OF_RANGE]`
+          : `Simulator '${this.name}' [INDEX_OUT_OF_RANGE]`,
       );
   }
 
   checkDuration(what: string, ms: number): void {
     if (typeof ms !== 'number' || !(ms >= 0) || !Number.isFinite(ms))
-      throw new SimConfigError(`Simulator "${this.name}": ${what} must be a finite number of ms >= 0 (got ${String(ms)})`);
+      throw new SimConfigError(
+        'BAD_DURATION',
+        DEBUG
+          ? `Simulator '${this.name}': ${what} must be a finite number of ms >= 0 (got ${String(ms)}) [BAD_DURATION]`
+          : `Simulator '${this.name}' [BAD_DURATION]`,
+      );
   }
 }

@@ -63,7 +63,12 @@ export class DigitalInputs {
 
   constructor(private readonly core: SimCore, count: number) {
     if (!Number.isInteger(count) || count < 0 || count > 255)
-      throw new SimConfigError(`Simulator "${core.name}": inputs must be an integer in 0..255 (got ${count})`);
+      throw new SimConfigError(
+        'BAD_INPUTS',
+        DEBUG
+          ? `Simulator '${core.name}': inputs must be an integer in 0..255 (got ${count}) [BAD_INPUTS]`
+          : `Simulator '${core.name}' [BAD_INPUTS]`,
+      );
     this.count = count;
     this.level = new Uint8Array(count);
     this.bounceWindowUs = new Float64Array(count);
@@ -92,7 +97,12 @@ export class DigitalInputs {
     core.checkIndex('input pin', pin, this.count, 'inputs');
     core.checkDuration('setBounce windowMs', windowMs);
     if (!Number.isInteger(maxExtraToggles) || maxExtraToggles < 0 || maxExtraToggles > 65534)
-      throw new SimConfigError(`Simulator "${core.name}": setBounce maxExtraToggles must be an integer in 0..65534 (got ${maxExtraToggles})`);
+      throw new SimConfigError(
+        'BAD_BOUNCE',
+        DEBUG
+          ? `Simulator '${core.name}': setBounce maxExtraToggles must be an integer in 0..65534 (got ${maxExtraToggles}) [BAD_BOUNCE]`
+          : `Simulator '${core.name}' [BAD_BOUNCE]`,
+      );
     this.bounceWindowUs[pin] = msToUs(windowMs);
     this.bouncePairs[pin] = maxExtraToggles >> 1;
   }
@@ -187,9 +197,19 @@ export class DigitalOutputs {
 
   constructor(private readonly core: SimCore, count: number, waveformCapacity: number) {
     if (!Number.isInteger(count) || count < 0 || count > 255)
-      throw new SimConfigError(`Simulator "${core.name}": outputs must be an integer in 0..255 (got ${count})`);
+      throw new SimConfigError(
+        'BAD_OUTPUTS',
+        DEBUG
+          ? `Simulator '${core.name}': outputs must be an integer in 0..255 (got ${count}) [BAD_OUTPUTS]`
+          : `Simulator '${core.name}' [BAD_OUTPUTS]`,
+      );
     if (!Number.isInteger(waveformCapacity) || waveformCapacity < 2)
-      throw new SimConfigError(`Simulator "${core.name}": waveformCapacity must be an integer >= 2 (got ${waveformCapacity})`);
+      throw new SimConfigError(
+        'BAD_WAVEFORM_CAPACITY',
+        DEBUG
+          ? `Simulator '${core.name}': waveformCapacity must be an integer >= 2 (got ${waveformCapacity}) [BAD_WAVEFORM_CAPACITY]`
+          : `Simulator '${core.name}' [BAD_WAVEFORM_CAPACITY]`,
+      );
     this.count = count;
     this.waveformCapacity = waveformCapacity;
     this.lvl = new Uint8Array(count);

@@ -77,7 +77,12 @@ export class FaultInjector {
     maxHeld: number,
   ) {
     if (!Number.isInteger(maxHeld) || maxHeld < 0)
-      throw new SimConfigError(`Simulator "${core.name}": maxHeldBlocks must be an integer >= 0 (got ${maxHeld})`);
+      throw new SimConfigError(
+        'BAD_MAX_HELD',
+        DEBUG
+          ? `Simulator '${core.name}': maxHeldBlocks must be an integer >= 0 (got ${maxHeld}) [BAD_MAX_HELD]`
+          : `Simulator '${core.name}' [BAD_MAX_HELD]`,
+      );
     this.maxHeld = maxHeld;
     this.heldHandle = new Float64Array(maxHeld);
     this.heldPool = new Int32Array(maxHeld);
@@ -120,7 +125,13 @@ export class FaultInjector {
     const core = this.core;
     core.checkIndex('burst target', target, this.targets.length, 'addTarget() calls');
     this.checkCount('burst events', events);
-    if (!Number.isInteger(sig)) throw new SimConfigError(`Simulator "${core.name}": burst signal must be an integer (got ${sig})`);
+    if (!Number.isInteger(sig))
+      throw new SimConfigError(
+        'BAD_SIGNAL',
+        DEBUG
+          ? `Simulator '${core.name}': burst signal must be an integer (got ${sig}) [BAD_SIGNAL]`
+          : `Simulator '${core.name}' [BAD_SIGNAL]`,
+      );
     core.scheduleAt(atMs, EV_BURST, target, sig, events, 0, 'faults.burst()');
   }
 
@@ -130,7 +141,12 @@ export class FaultInjector {
     core.checkDuration('delayTick maxDelayMs', maxDelayMs);
     const maxUs = msToUs(maxDelayMs);
     if (maxUs < 1 || maxUs > 2147483647)
-      throw new SimConfigError(`Simulator "${core.name}": delayTick maxDelayMs must be in 0.001..2147483 (got ${maxDelayMs})`);
+      throw new SimConfigError(
+        'BAD_DELAY',
+        DEBUG
+          ? `Simulator '${core.name}': delayTick maxDelayMs must be in 0.001..2147483 (got ${maxDelayMs}) [BAD_DELAY]`
+          : `Simulator '${core.name}' [BAD_DELAY]`,
+      );
     core.scheduleAt(atMs, EV_TICK_DELAY, maxUs, 0, 0, 0, 'faults.delayTick()');
   }
 
@@ -232,6 +248,11 @@ export class FaultInjector {
 
   private checkCount(what: string, n: number): void {
     if (!Number.isInteger(n) || n < 1 || n > 2147483647)
-      throw new SimConfigError(`Simulator "${this.core.name}": ${what} must be an integer >= 1 (got ${n})`);
+      throw new SimConfigError(
+        'BAD_COUNT',
+        DEBUG
+          ? `Simulator '${this.core.name}': ${what} must be an integer in 1..2147483647 (got ${n}) [BAD_COUNT]`
+          : `Simulator '${this.core.name}' [BAD_COUNT]`,
+      );
   }
 }

@@ -14,3 +14,4 @@ export { Prng } from './prng.js';
 export * from './trace.js';
 export { TracePrinter, formatRecord, formatTime, type SimNames, type PrinterOptions } from './printer.js';
 export { SimConfigError, SimSchedulerFullError, SimUsageError, SimReplayError } from './errors.js';
+export type { SimConfigErrorCode, SimSchedulerFullErrorCode, SimUsageErrorCode, SimReplayErrorCode } from './errors.js';

@@ -75,7 +75,12 @@ export class Scheduler {
 
   constructor(capacity: number, name = 'scheduler') {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > 1 << 24)
-      throw new SimConfigError(`Scheduler "${name}": capacity must be an integer in 1..16777216 (got ${capacity})`);
+      throw new SimConfigError(
+        'BAD_SCHEDULER_CAPACITY',
+        DEBUG
+          ? `Scheduler '${name}': capacity must be an integer in 1..16777216 (got ${capacity}); set the schedulerCapacity option [BAD_SCHEDULER_CAPACITY]`
+          : `Scheduler '${name}' [BAD_SCHEDULER_CAPACITY]`,
+      );
     this.name = name;
     this.capacity = capacity;
     this.timeUs = new Float64Array(capacity);
@@ -131,8 +136,11 @@ export class Scheduler {
     if (!this.trySchedule(timeUs, kind, a, b, c, d)) {
       this.refused--;
       throw new SimSchedulerFullError(
-        `Scheduler "${this.name}": all ${this.capacity} entries are pending; ` +
-          `raise the simulator's schedulerCapacity option or schedule fewer events ahead`,
+        'FULL',
+        DEBUG
+          ? `Scheduler '${this.name}': all ${this.capacity} entries are pending; ` +
+              `raise the simulator's schedulerCapacity option or schedule fewer events ahead [FULL]`
+          : `Scheduler '${this.name}' [FULL]`,
       );
     }
   }

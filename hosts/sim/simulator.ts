@@ -200,8 +200,11 @@ export class Simulator {
     const startMs = options.startMs ?? 0;
     if (typeof startMs !== 'number' || !(startMs >= 0 && startMs <= MAX_START_US / 1000))
       throw new SimConfigError(
-        `Simulator "${name}": startMs must be a number of ms from 0 to ${MAX_START_US / 1000} (got ${String(startMs)}); ` +
-          `pass e.g. 2 ** 32 - 50 to start just before a 32-bit clock wraps`,
+        'BAD_START',
+        DEBUG
+          ? `Simulator '${name}': startMs must be a number of ms from 0 to ${MAX_START_US / 1000} (got ${String(startMs)}); ` +
+              `pass e.g. 2 ** 32 - 50 to start just before a 32-bit clock wraps [BAD_START]`
+          : `Simulator '${name}' [BAD_START]`,
       );
     const startUs = msToUs(startMs);
     const clock = new SimClock(options.tickPeriodMs ?? 1, startUs);
@@ -223,7 +226,12 @@ export class Simulator {
     this.outputs = new DigitalOutputs(core, options.outputs ?? 4, options.waveformCapacity ?? 256);
     const nU = options.uarts ?? 1;
     if (!Number.isInteger(nU) || nU < 1 || nU > 255)
-      throw new SimConfigError(`Simulator "${name}": uarts must be an integer in 1..255 (got ${nU})`);
+      throw new SimConfigError(
+        'BAD_UARTS',
+        DEBUG
+          ? `Simulator '${name}': uarts must be an integer in 1..255 (got ${nU}) [BAD_UARTS]`
+          : `Simulator '${name}' [BAD_UARTS]`,
+      );
     const uarts: SimUart[] = [];
     for (let i = 0; i < nU; i++)
       uarts.push(new SimUart(core, i, options.uartBaud ?? 115200, options.uartRxCapacity ?? 64, options.uartTxCapacity ?? 1024));
@@ -232,7 +240,12 @@ export class Simulator {
     this.faults = new FaultInjector(core, this.inputs, options.maxHeldBlocks ?? 256);
     const runOn = options.runOn ?? 'tick';
     if (runOn !== 'tick' && runOn !== 'step')
-      throw new SimConfigError(`Simulator "${name}": runOn must be 'tick' or 'step' (got ${String(runOn)})`);
+      throw new SimConfigError(
+        'BAD_RUN_ON',
+        DEBUG
+          ? `Simulator '${name}': runOn must be 'tick' or 'step' (got ${String(runOn)}) [BAD_RUN_ON]`
+          : `Simulator '${name}' [BAD_RUN_ON]`,
+      );
     this.runOnTick = runOn === 'tick';
     trace.runOnTick = this.runOnTick;
     this.tickless = options.tickless === true;
@@ -256,7 +269,13 @@ export class Simulator {
   setProgress(everyMs: number, hook: ProgressHook | null): void {
     this.core.checkDuration('setProgress everyMs', everyMs);
     const us = msToUs(everyMs);
-    if (hook !== null && us < 1) throw new SimConfigError(`Simulator "${this.name}": setProgress everyMs must be >= 0.001`);
+    if (hook !== null && us < 1)
+      throw new SimConfigError(
+        'BAD_PROGRESS_EVERY',
+        DEBUG
+          ? `Simulator '${this.name}': setProgress everyMs must be >= 0.001 (got ${everyMs}) [BAD_PROGRESS_EVERY]`
+          : `Simulator '${this.name}' [BAD_PROGRESS_EVERY]`,
+      );
     this.progressHook = hook;
     this.progressEveryUs = us;
     this.nextProgressUs = hook === null ? Infinity : (Math.floor(this.clock.us / us) + 1) * us;
@@ -310,7 +329,12 @@ export class Simulator {
   runUntil(endMs: number): number {
     const endUs = msToUs(endMs);
     if (!(endUs >= this.clock.us))
-      throw new SimUsageError(`Simulator "${this.name}": runUntil(${endMs}) is before now (${this.now()} ms)`);
+      throw new SimUsageError(
+        'IN_THE_PAST',
+        DEBUG
+          ? `Simulator '${this.name}': runUntil(${endMs}) is before now (${this.now()} ms); run until now or later [IN_THE_PAST]`
+          : `Simulator '${this.name}' [IN_THE_PAST]`,
+      );
     let n = 0;
     while (this.stepUs(endUs)) {
       n++;
@@ -340,11 +364,17 @@ export class Simulator {
   startReplay(trace: Trace): void {
     if (this.clock.us !== this.clock.startUs || this.scheduler.length !== 0 || this.steps !== 0)
       throw new SimUsageError(
-        `Simulator "${this.name}": startReplay() needs a fresh simulator (at its start time, nothing scheduled, no steps); make a new one`,
+        'NOT_FRESH',
+        DEBUG
+          ? `Simulator '${this.name}': startReplay() needs a fresh simulator (at its start time, nothing scheduled, no steps); make a new one [NOT_FRESH]`
+          : `Simulator '${this.name}' [NOT_FRESH]`,
       );
     if (!trace.complete || trace.start() !== 0)
       throw new SimReplayError(
-        `Simulator "${this.name}": the trace lost ${trace.lost} records and cannot be replayed; record with traceMode 'linear' and a larger traceCapacity`,
+        'INCOMPLETE',
+        DEBUG
+          ? `Simulator '${this.name}': the trace lost ${trace.lost} records and cannot be replayed; record with traceMode 'linear' and a larger traceCapacity [INCOMPLETE]`
+          : `Simulator '${this.name}' [INCOMPLETE]`,
       );
     const end = trace.end();
     for (let i = 0; i < end; i++) {
@@ -356,15 +386,26 @@ export class Simulator {
       else if ((k === REC_POOL_HOLD || k === REC_POOL_RELEASE) && !(a >= 0 && a < this.faults.poolCount))
         this.badRecord(i, `pool ${a}`, 'addPool() calls');
       if (i > 0 && trace.timeUs(i) < trace.timeUs(i - 1))
-        throw new SimReplayError(`Simulator "${this.name}": trace record ${i} goes back in time; the trace is corrupt`);
+        throw new SimReplayError(
+          'OUT_OF_ORDER',
+          DEBUG
+            ? `Simulator '${this.name}': trace record ${i} goes back in time; the trace is corrupt [OUT_OF_ORDER]`
+            : `Simulator '${this.name}' [OUT_OF_ORDER]`,
+        );
     }
     if (trace.startUs !== this.clock.startUs)
       throw new SimReplayError(
-        `Simulator "${this.name}": the trace was recorded with startMs ${trace.startUs / 1000}; build the replaying simulator with the same startMs (it has ${this.clock.startUs / 1000})`,
+        'START_MISMATCH',
+        DEBUG
+          ? `Simulator '${this.name}': the trace was recorded with startMs ${trace.startUs / 1000}; build the replaying simulator with the same startMs (it has ${this.clock.startUs / 1000}) [START_MISMATCH]`
+          : `Simulator '${this.name}' [START_MISMATCH]`,
       );
     if (trace.runOnTick !== this.runOnTick)
       throw new SimReplayError(
-        `Simulator "${this.name}": the trace was recorded with runOn '${trace.runOnTick ? 'tick' : 'step'}'; build the replaying simulator with the same runOn`,
+        'RUN_ON_MISMATCH',
+        DEBUG
+          ? `Simulator '${this.name}': the trace was recorded with runOn '${trace.runOnTick ? 'tick' : 'step'}'; build the replaying simulator with the same runOn [RUN_ON_MISMATCH]`
+          : `Simulator '${this.name}' [RUN_ON_MISMATCH]`,
       );
     this.replayTrace = trace;
     this.cursor = 0;
@@ -542,7 +583,10 @@ export class Simulator {
 
   private badRecord(i: number, what: string, option: string): never {
     throw new SimReplayError(
-      `Simulator "${this.name}": trace record ${i} names ${what}, which this simulator lacks; build it with the same ${option} as the recorded run`,
+      'NO_SUCH_PERIPHERAL',
+      DEBUG
+        ? `Simulator '${this.name}': trace record ${i} names ${what}, which this simulator lacks; build it with the same ${option} as the recorded run [NO_SUCH_PERIPHERAL]`
+        : `Simulator '${this.name}' [NO_SUCH_PERIPHERAL]`,
     );
   }
 }

@@ -119,9 +119,19 @@ export class Trace {
 
   constructor(capacity: number, mode: TraceMode = 'linear') {
     if (!Number.isInteger(capacity) || capacity < 1)
-      throw new SimConfigError(`Trace: capacity must be a positive integer (got ${capacity})`);
+      throw new SimConfigError(
+        'BAD_TRACE_CAPACITY',
+        DEBUG
+          ? `Trace: capacity must be a positive integer (got ${capacity}); set the traceCapacity option [BAD_TRACE_CAPACITY]`
+          : `Trace [BAD_TRACE_CAPACITY]`,
+      );
     if (mode !== 'linear' && mode !== 'ring')
-      throw new SimConfigError(`Trace: mode must be 'linear' or 'ring' (got ${String(mode)})`);
+      throw new SimConfigError(
+        'BAD_TRACE_MODE',
+        DEBUG
+          ? `Trace: mode must be 'linear' or 'ring' (got ${String(mode)}); set the traceMode option [BAD_TRACE_MODE]`
+          : `Trace [BAD_TRACE_MODE]`,
+      );
     this.capacity = capacity;
     this.ring = mode === 'ring';
     this.us = new Float64Array(capacity);
@@ -226,13 +236,23 @@ export class Trace {
   /** Rebuilds a linear trace from toJSON() output (capacity: at least the record count). Throws SimReplayError on a malformed value. */
   static fromJSON(json: TraceJson, capacity?: number): Trace {
     if (json === null || typeof json !== 'object' || json.format !== 'keel-sim-trace' || json.version !== 1 || !Array.isArray(json.records))
-      throw new SimReplayError('Trace.fromJSON: not a keel-sim-trace version 1 object (expected { format: "keel-sim-trace", version: 1, records: [...] })');
+      throw new SimReplayError(
+        'BAD_FORMAT',
+        DEBUG
+          ? `Trace.fromJSON: not a keel-sim-trace version 1 object (expected { format: "keel-sim-trace", version: 1, records: [...] }) [BAD_FORMAT]`
+          : `Trace.fromJSON [BAD_FORMAT]`,
+      );
     const n = json.records.length;
     const t = new Trace(Math.max(1, capacity ?? n, n), 'linear');
     for (let i = 0; i < n; i++) {
       const r = json.records[i]!;
       if (!Array.isArray(r) || r.length !== 5 || !r.every((x) => typeof x === 'number' && Number.isFinite(x)))
-        throw new SimReplayError(`Trace.fromJSON: record ${i} is not [timeUs, kind, a, b, c] of finite numbers`);
+        throw new SimReplayError(
+          'BAD_RECORD',
+          DEBUG
+            ? `Trace.fromJSON: record ${i} is not [timeUs, kind, a, b, c] of finite numbers [BAD_RECORD]`
+            : `Trace.fromJSON [BAD_RECORD]`,
+        );
       t.record(r[0], r[1], r[2], r[3], r[4]);
     }
     t.lost = json.lost | 0;
@@ -241,7 +261,12 @@ export class Trace {
     t.endUs = json.endUs;
     t.startUs = json.startUs ?? 0;
     if (!Number.isInteger(t.startUs) || t.startUs < 0)
-      throw new SimReplayError(`Trace.fromJSON: startUs must be a whole number of us >= 0 (got ${String(json.startUs)})`);
+      throw new SimReplayError(
+        'BAD_START',
+        DEBUG
+          ? `Trace.fromJSON: startUs must be a whole number of us >= 0 (got ${String(json.startUs)}) [BAD_START]`
+          : `Trace.fromJSON [BAD_START]`,
+      );
     t.runOnTick = json.runOn !== 'step';
     if (json.start !== 0 && t.lost === 0) t.lost = json.start;
     return t;

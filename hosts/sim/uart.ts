@@ -64,11 +64,27 @@ export class SimUart {
   transmitted = 0;
 
   constructor(private readonly core: SimCore, port: number, baud: number, rxCapacity: number, txCapacity: number) {
-    if (!(baud > 0) || !Number.isFinite(baud)) throw new SimConfigError(`Simulator "${core.name}": uartBaud must be > 0 (got ${baud})`);
+    if (!(baud > 0) || !Number.isFinite(baud))
+      throw new SimConfigError(
+        'BAD_BAUD',
+        DEBUG
+          ? `Simulator '${core.name}': uartBaud must be a finite number > 0 (got ${baud}) [BAD_BAUD]`
+          : `Simulator '${core.name}' [BAD_BAUD]`,
+      );
     if (!Number.isInteger(rxCapacity) || rxCapacity < 1)
-      throw new SimConfigError(`Simulator "${core.name}": uartRxCapacity must be a positive integer (got ${rxCapacity})`);
+      throw new SimConfigError(
+        'BAD_UART_CAPACITY',
+        DEBUG
+          ? `Simulator '${core.name}': uartRxCapacity must be a positive integer (got ${rxCapacity}) [BAD_UART_CAPACITY]`
+          : `Simulator '${core.name}' [BAD_UART_CAPACITY]`,
+      );
     if (!Number.isInteger(txCapacity) || txCapacity < 1)
-      throw new SimConfigError(`Simulator "${core.name}": uartTxCapacity must be a positive integer (got ${txCapacity})`);
+      throw new SimConfigError(
+        'BAD_UART_CAPACITY',
+        DEBUG
+          ? `Simulator '${core.name}': uartTxCapacity must be a positive integer (got ${txCapacity}) [BAD_UART_CAPACITY]`
+          : `Simulator '${core.name}' [BAD_UART_CAPACITY]`,
+      );
     this.port = port;
     this.baud = baud;
     this.byteTimeUs = Math.max(1, Math.round(10e6 / baud));
@@ -99,8 +115,11 @@ export class SimUart {
     const free = core.scheduler.capacity - core.scheduler.length;
     if (n > free && !core.replaying)
       throw new SimSchedulerFullError(
-        `Simulator "${core.name}": uart${this.port}.inject() of ${n} bytes needs ${n} scheduler entries and ${free} of ` +
-          `${core.scheduler.capacity} are free; raise the schedulerCapacity option or inject later`,
+        'INJECT_TOO_LONG',
+        DEBUG
+          ? `Simulator '${core.name}': uart${this.port}.inject() of ${n} bytes needs ${n} scheduler entries and ${free} of ` +
+              `${core.scheduler.capacity} are free; raise the schedulerCapacity option or inject later [INJECT_TOO_LONG]`
+          : `Simulator '${core.name}' [INJECT_TOO_LONG]`,
       );
     const startUs = msToUs(atMs);
     for (let i = 0; i < n; i++) {

@@ -157,7 +157,7 @@ export function topLevelViolations(source: string): string[] {
     const first = words[0] === 'export' ? (words[1] === 'default' ? 'default' : words[1]) : words[0];
     const allowed = ['import', 'export', 'const', 'function', 'class', 'type', 'interface', 'declare', 'default', 'abstract', 'async', '{}', '*'];
     if (!allowed.includes(first)) bad.push(s);
-    else if (/\b(let|var|new)\b/.test(s)) bad.push(s);
+    else if (first !== 'type' && first !== 'interface' && /\b(let|var|new)\b/.test(s)) bad.push(s); // a type's `new (...) => T` is no object
     else if (first === 'const' && /=\s*\[/.test(s) && !/\]\s*as\s+const\s*$/.test(s)) bad.push(s);
   }
   return bad;
@@ -257,6 +257,11 @@ describe('Moddable manifests', () => {
       if (rel === 'dist/xs/*') {
         assert.ok(/readdirSync\('src'\)/.test(rollupConfig) && /target\('dist\/xs'/.test(rollupConfig), `${where}: rollup.config.mjs builds src/*.ts into dist/xs`);
         assert.ok(readdirSync(join(root, 'src')).some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), `${where}: src/ has modules`);
+      } else if (/^dist\/xs\/(hsm|internal)\/\*$/.test(rel)) {
+        // The private modules of src/hsm/ and src/internal/ (rollup's preserveModules puts them in dist/xs/<folder>/).
+        const folder = rel.slice('dist/xs/'.length, -2);
+        assert.ok(/preserveModules: true/.test(rollupConfig), `${where}: rollup.config.mjs preserves modules (src/${folder}/*.ts -> dist/xs/${folder}/*.js)`);
+        assert.ok(readdirSync(join(root, 'src', folder)).some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), `${where}: src/${folder}/ has modules`);
       } else if (rel === 'dist/entry/keel') {
         assert.match(readFileSync(join(root, 'scripts', 'build.mjs'), 'utf8'), /writeFileSync\(join\(entry, 'keel\.js'\)/, `${where}: scripts/build.mjs writes it`);
       } else if (rel.startsWith(OUT_DIR + '/')) {
@@ -273,6 +278,8 @@ describe('Moddable manifests', () => {
     const entries = moduleEntries(all);
     const names = new Set(entries.map((e) => e.name));
     for (const f of readdirSync(join(root, 'src'))) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) names.add('keel/' + f.replace(/\.ts$/, ''));
+    for (const folder of ['hsm', 'internal'])
+      for (const f of readdirSync(join(root, 'src', folder))) if (f.endsWith('.ts') && !f.endsWith('.d.ts')) names.add(`keel/${folder}/` + f.replace(/\.ts$/, ''));
     const patterns = preloads(all);
     assert.deepEqual([...new Set(patterns)].sort(), ['keel', 'keel/*', 'keel/host/*']);
     const matches = (n: string): boolean => patterns.some((p) => (p.endsWith('*') ? n.startsWith(p.slice(0, -1)) : n === p));
@@ -305,6 +312,8 @@ describe('Moddable manifests', () => {
     assert.equal(topLevelViolations('export const o = [\n  1,\n];').length, 1);
     assert.deepEqual(topLevelViolations('const CLOCK: Host = { now: () => 0 };'), []);
     assert.deepEqual(topLevelViolations("const NAMES = ['a', 'b'] as const;"), []);
+    assert.deepEqual(topLevelViolations('export type Make<C> = new (code: C) => Error;'), []);
+    assert.equal(topLevelViolations('export const make = new Maker();').length, 1);
     assert.equal(topLevelViolations('self.onmessage = function () {};').length, 1);
     assert.equal(topLevelViolations('start();').length, 1);
     assert.deepEqual(topLevelViolations('// let x = 1\n/* new Y() */ const s = "let var new";'), []);

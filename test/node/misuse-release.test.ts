@@ -1,7 +1,7 @@
-// The misuse catalogue (test/misuse-catalogue.ts) against release builds
+// The misuse catalogue (test/reliability/misuse-catalogue.ts) against release builds
 // (the debug flag replaced by false, as in dist/xs):
 //  - on Node: src/ transpiled with the flag off (test/node/release-build.ts);
-//  - on the XS host: test/misuse-catalogue.test.ts bundled for XS with the
+//  - on the XS host: test/reliability/misuse-catalogue.test.ts bundled for XS with the
 //    flag off (scripts/bundle.mjs, the same pipeline as `npm test`), run by
 //    keel-xs; every case must pass there too.
 // (`npm test` runs the same catalogue with the flag on, on Node and on XS.)
@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { strict as assert } from '../support/assert.js';
 import { failures, runReleaseBundleOnXs } from '../support/xs-release.js';
 import { releaseBuild } from './release-build.js';
-import { CATALOGUE, describeCatalogue, type Lib } from '../misuse-catalogue.js';
+import { CATALOGUE, describeCatalogue, type Lib } from '../reliability/misuse-catalogue.js';
 
-const MODULES = ['index.ts', 'errors.ts', 'pool.ts', 'queue.ts', 'shared-queue.ts', 'hsm.ts', 'timer.ts', 'kernel.ts', 'active-machine.ts', 'stream.ts', 'shared-stream.ts', 'trace.ts'];
+// index.ts imports every module (src/hsm/ and src/internal/ included: releaseBuild follows the imports).
+const MODULES = ['index.ts'];
 
 let lib: Lib | undefined;
 let dir = '';
@@ -46,10 +47,10 @@ describe('misuse catalogue: docs/reliability.md', function () {
 describe('misuse catalogue, release bundle on the XS host', function () {
   this.timeout(300000);
   it(`runs all ${CATALOGUE.length} cases with the debug flag off; none fails`, async function () {
-    const { summary: s, text, status } = await runReleaseBundleOnXs('test/misuse-catalogue.test.ts');
+    const { summary: s, text, status } = await runReleaseBundleOnXs('test/reliability/misuse-catalogue.test.ts');
     assert.ok(/misuse catalogue \(release build\)/.test(text), 'the XS bundle ran as a release build');
     const pending = CATALOGUE.filter((c) => c.pending !== undefined).length;
-    // + 1: the release-only allocation test of the counted refusals (test/misuse-catalogue.test.ts).
+    // + 1: the release-only allocation test of the counted refusals (test/reliability/misuse-catalogue.test.ts).
     assert.deepEqual(s, { passed: CATALOGUE.length - pending + 1, failed: 0, pending }, failures(text));
     assert.equal(status, 0);
   });

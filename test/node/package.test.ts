@@ -93,9 +93,17 @@ describe('the npm package (npm pack)', function () {
     assert.ok(n > 40, `${n} targets checked`);
   });
 
-  it('the library manifest maps keel and keel/* to modules in the tarball, each with its declarations beside it', function () {
+  it('the library manifest maps keel and keel/* (and the private keel/hsm/*, keel/internal/*) to modules in the tarball, each with its declarations beside it', function () {
     const m = JSON.parse(readFileSync(join(pkg, 'manifest.json'), 'utf8')) as Manifest;
-    assert.deepEqual(Object.keys(m.modules!).sort(), ['keel', 'keel/*']);
+    assert.deepEqual(Object.keys(m.modules!).sort(), ['keel', 'keel/*', 'keel/hsm/*', 'keel/internal/*']);
+    // The private folders of src/ (issue 15): one mapping each, to the same folder of dist/xs.
+    assert.equal(m.modules!['keel/*'], './dist/xs/*');
+    assert.equal(m.modules!['keel/hsm/*'], './dist/xs/hsm/*');
+    assert.equal(m.modules!['keel/internal/*'], './dist/xs/internal/*');
+    for (const dir of ['hsm', 'internal']) {
+      const nested = [...files].filter((f) => f.startsWith(`dist/xs/${dir}/`) && f.endsWith('.js'));
+      assert.ok(nested.length >= 1, `dist/xs/${dir}/ has modules (${nested.length})`);
+    }
     assert.deepEqual(m.include ?? [], [], 'the library needs no SDK module');
     assert.ok(files.has('dist/entry/keel.js') && files.has('dist/entry/keel.d.ts'));
     const xs = [...files].filter((f) => f.startsWith('dist/xs/') && f.endsWith('.js'));

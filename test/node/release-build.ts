@@ -6,7 +6,7 @@
 // the word itself everywhere, strings included.)
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -27,7 +27,9 @@ export async function releaseBuild(entries: string[]): Promise<string[]> {
     if (done.has(file)) continue;
     done.add(file);
     const text = readFileSync(join(src, file), 'utf8');
-    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'\.\/([\w-]+)\.js'/gm)) todo.push(`${m[1]}.ts`);
+    // Relative imports, nested ones included (src/hsm/, src/internal/: './hsm/machine.js', '../errors.js').
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'(\.\.?\/[\w/.-]+)\.js'/gm))
+      todo.push(posix.normalize(posix.join(posix.dirname(file), `${m[1]}.ts`)));
     const js = ts.transpileModule(text, {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, verbatimModuleSyntax: false },
     }).outputText;

@@ -11,7 +11,7 @@ import { strict as assert } from '../support/assert.js';
 import { NO_EVENT, QueueOverflowError } from '../../src/queue.js';
 import { LAYOUT, QueueCorruptionError, SharedEventQueue } from '../../src/shared-queue.js';
 import { SHARED_STREAM_LAYOUT as SL, SharedStream, StreamCorruptionError } from '../../src/shared-stream.js';
-import { Rng } from '../shared-fuzz.js';
+import { Rng } from '../support/shared-fuzz.js';
 
 function run<T>(file: string, workerData: unknown): Promise<T> {
   const worker = new Worker(new URL(file, import.meta.url), { workerData });

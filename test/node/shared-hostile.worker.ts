@@ -4,7 +4,7 @@
 // writes hit the index words (HEAD, TAIL and their neighbours), the rest
 // anywhere; values are random, near the current value, or extreme.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Rng } from '../shared-fuzz.js';
+import { Rng } from '../support/shared-fuzz.js';
 
 interface HostileData {
   buffer: SharedArrayBuffer;

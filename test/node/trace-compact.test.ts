@@ -2,9 +2,9 @@
 // DISPATCH record per transition, expanded by the decoder
 // (tools/trace/expand.ts) from the dictionary. The expanded records of a
 // machine equal, record for record, what a 'full' machine writes for the same
-// run: PSiCC2's book sequence (test/hsm-psicc2.fixture.ts, whose exact
-// entry/exit order test/trace.test.ts checks against the fixture's log), and
-// the history fixture (test/hsm-trace.fixture.ts), including history entries.
+// run: PSiCC2's book sequence (test/hsm/hsm-psicc2.fixture.ts, whose exact
+// entry/exit order test/trace/trace.test.ts checks against the fixture's log), and
+// the history fixture (test/hsm/hsm-trace.fixture.ts), including history entries.
 import { strict as assert } from 'node:assert';
 import { defineHsm, defineSignals, Hsm, type HsmDefinition } from '../../src/hsm.js';
 import { Kernel } from '../../src/kernel.js';
@@ -13,8 +13,8 @@ import { TraceCapture } from '../../hosts/sim/trace-capture.js';
 import { decodeTrace, type DecodedTrace } from '../../tools/trace/decode.js';
 import { expandRecord } from '../../tools/trace/expand.js';
 import { formatLine, TraceNames } from '../../tools/trace/format.js';
-import { psicc2, PS } from '../hsm-psicc2.fixture.js';
-import { traced } from '../hsm-trace.fixture.js';
+import { psicc2, PS } from '../hsm/hsm-psicc2.fixture.js';
+import { traced } from '../hsm/hsm-trace.fixture.js';
 
 type Tuple = [kind: number, state: number, aux: number, signal: number, p0: number, p1: number];
 

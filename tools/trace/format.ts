@@ -149,7 +149,7 @@ export function describe(r: TraceRecord, n: TraceNames): string {
       return `handle ${r.aux}, refs left ${num(r.p0)}, used ${num(r.p1)}${cap > 0 ? `, free ${cap - r.p1}` : ''}`;
     }
     case TRACE_POOL_CLAIM_FAIL:
-      return `no block (capacity ${r.aux}), failures ${num(r.p0)}`;
+      return `no block (capacity ${r.aux}), refused ${num(r.p0)}`;
     case TRACE_STREAM_REFUSE:
       return `${r.aux} refused, length ${num(r.p0)}${r.p1 === 1 ? ', closed' : ''}`;
     case TRACE_DEFER:

@@ -24,7 +24,7 @@ export const BRINGUP_BUFFER_BYTES = 8;
 const bringupWorker: WorkerApp = Object.freeze({
   attach(buffer: SharedArrayBuffer): void {
     if (buffer.byteLength < BRINGUP_BUFFER_BYTES) {
-      throw new DeviceHostError(`bringup worker: buffer has ${buffer.byteLength} bytes, needs ${BRINGUP_BUFFER_BYTES}`);
+      throw new DeviceHostError('BUFFER_TOO_SMALL', `bringup worker: buffer has ${buffer.byteLength} bytes, needs ${BRINGUP_BUFFER_BYTES} [BUFFER_TOO_SMALL]`);
     }
     const words = new Int32Array(buffer, 0, 2);
     Atomics.store(words, 1, MAGIC);

@@ -63,17 +63,17 @@ export class CrossCoreLink implements CrossCoreLinkLike {
   constructor(options: CrossCoreOptions) {
     this.name = options.name;
     if (!(options.workerChunkBytes > 0) || !(options.workerHeapSlots > 0) || !(options.workerStackSlots > 0)) {
-      throw new DeviceHostError(`CrossCoreLink "${options.name}": worker budget must be > 0 (chunk ${options.workerChunkBytes} B, heap ${options.workerHeapSlots} slots, stack ${options.workerStackSlots} slots); set workerChunkBytes/workerHeapSlots/workerStackSlots in boards/esp32/board.ts`);
+      throw new DeviceHostError('BAD_WORKER_BUDGET', `CrossCoreLink '${options.name}': worker budget must be > 0 (chunk ${options.workerChunkBytes} B, heap ${options.workerHeapSlots} slots, stack ${options.workerStackSlots} slots); set workerChunkBytes/workerHeapSlots/workerStackSlots in boards/esp32/board.ts [BAD_WORKER_BUDGET]`);
     }
     this.options = options;
   }
 
   start(buffer: SharedArrayBuffer): void {
     if (this.worker !== undefined) {
-      throw new DeviceHostError(`CrossCoreLink "${this.name}": start() called twice; one worker per link`);
+      throw new DeviceHostError('STARTED_TWICE', `CrossCoreLink '${this.name}': start() called twice; one worker per link [STARTED_TWICE]`);
     }
     if (!(buffer instanceof SharedArrayBuffer)) {
-      throw new DeviceHostError(`CrossCoreLink "${this.name}": start() needs a SharedArrayBuffer (got ${typeof buffer}); create the cross-core queue over a SharedArrayBuffer`);
+      throw new DeviceHostError('NOT_SHARED', `CrossCoreLink '${this.name}': start() needs a SharedArrayBuffer (got ${typeof buffer}); create the cross-core queue over a SharedArrayBuffer [NOT_SHARED]`);
     }
     const o = this.options;
     // Fixed budget, incremental 0: the worker VM cannot grow either.

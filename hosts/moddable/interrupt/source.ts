@@ -84,7 +84,7 @@
  * (a drain is get() + kernel.interrupt() + kernel.run() per record; the C
  * side calls onWake through xsCall0). Construction, simulate() and close()
  * allocate; so does an exception (its path only). Checked on the XS engine
- * host with real C threads (test/isr-source.test.ts, over the stand-in
+ * host with real C threads (test/isr/isr-source.test.ts, over the stand-in
  * test/support/moddable/interrupt-native.ts) and in mcsim by the bridge
  * app's probe windows (scripts/check-moddable.mjs, "interrupt bridge").
  *
@@ -112,17 +112,45 @@ export const EDGE_RISING = 1;
 export const EDGE_FALLING = 2;
 export const EDGE_BOTH = 3;
 
+export type InterruptPinErrorCode = 'NO_SUCH_PIN' | 'PIN_IN_USE';
 /** The pin or a pin resource: unknown on this target, or used by another bridge / IO object. */
 export class InterruptPinError extends KeelError {
   override name = 'InterruptPinError';
+  declare readonly code: InterruptPinErrorCode;
 }
+export type InterruptQueueErrorCode =
+  | 'BAD_ALIGNMENT'
+  | 'RING_TOO_SMALL'
+  | 'BAD_LAYOUT'
+  | 'NEEDS_MULTIPLE_PRODUCERS'
+  | 'NO_RING'
+  | 'NOT_SHARED'
+  | 'MULTIPLE_UNSAFE'
+  | 'NOT_A_SHARED_QUEUE';
 /** The queue or its buffer cannot be used by the C producer. */
 export class InterruptQueueError extends KeelError {
   override name = 'InterruptQueueError';
+  declare readonly code: InterruptQueueErrorCode;
 }
+export type InterruptConfigErrorCode =
+  | 'NO_MEMORY'
+  | 'ARM_FAILED'
+  | 'CLOSED'
+  | 'NO_SIMULATOR'
+  | 'SIMULATION_RUNNING'
+  | 'BAD_EDGE'
+  | 'BAD_SIMULATION'
+  | 'TOO_MANY_SOURCES'
+  | 'NATIVE_ERROR'
+  | 'BAD_OPTION'
+  | 'BAD_MODE'
+  | 'TARGET_AND_AO'
+  | 'NOT_RUNNING'
+  | 'NO_TARGET';
 /** Bad options, or the platform could not arm the interrupt / start the simulation. */
 export class InterruptConfigError extends KeelError {
   override name = 'InterruptConfigError';
+  declare readonly code: InterruptConfigErrorCode;
 }
 
 export interface SimulateOptions {
@@ -187,60 +215,58 @@ function isShared(b: unknown): boolean {
 function openError(owner: string, code: number, pin: number, mode: string): KeelError {
   switch (code) {
     case 1:
-      return new InterruptQueueError(`${owner}: the ring buffer is not 8-byte aligned (KEEL_ISR_EALIGN); use a SharedArrayBuffer or InterruptSource.ring()`);
+      return new InterruptQueueError('BAD_ALIGNMENT', `${owner}: the ring buffer is not 8-byte aligned (KEEL_ISR_EALIGN); use a SharedArrayBuffer or InterruptSource.ring() [BAD_ALIGNMENT]`);
     case 2:
-      return new InterruptQueueError(`${owner}: the ring buffer is shorter than 256 + 40 * SLOTS bytes (KEEL_ISR_ESIZE); size it with SharedEventQueue.byteLength(capacity)`);
+      return new InterruptQueueError('RING_TOO_SMALL', `${owner}: the ring buffer is shorter than 256 + 40 * SLOTS bytes (KEEL_ISR_ESIZE); size it with SharedEventQueue.byteLength(capacity) [RING_TOO_SMALL]`);
     case 3:
     case 4:
     case 5:
     case 7:
       return new InterruptQueueError(
+        'BAD_LAYOUT',
         `${owner}: the ring buffer does not hold a SharedEventQueue of layout version 1 (KEEL_ISR_E${['', '', '', 'MAGIC', 'VERSION', 'LAYOUT', '', 'INDEX'][code]}); ` +
-          'format it with new SharedEventQueue({ buffer }) before opening the source (docs/queue-layout.md)',
+          'format it with new SharedEventQueue({ buffer }) before opening the source (docs/queue-layout.md) [BAD_LAYOUT]',
       );
     case 6:
-      return new InterruptQueueError(
-        `${owner}: mode '${mode}' needs a queue made with producers: 'multiple' (KEEL_ISR_EMODE); create the queue with producers: 'multiple', or use mode 'single' when C is its only producer`,
-      );
+      return new InterruptQueueError('NEEDS_MULTIPLE_PRODUCERS', `${owner}: mode '${mode}' needs a queue made with producers: 'multiple' (KEEL_ISR_EMODE); create the queue with producers: 'multiple', or use mode 'single' when C is its only producer [NEEDS_MULTIPLE_PRODUCERS]`);
     case 8:
-      return new InterruptQueueError(`${owner}: no ring buffer (KEEL_ISR_EARG)`);
+      return new InterruptQueueError('NO_RING', `${owner}: no ring buffer (KEEL_ISR_EARG) [NO_RING]`);
     case 100:
-      return new InterruptPinError(`${owner}: pin ${pin} does not exist on this target (lin simulates pins 0..63; ESP32: a valid GPIO; RP2040: 0..29); change \`pin\``);
+      return new InterruptPinError('NO_SUCH_PIN', `${owner}: pin ${pin} does not exist on this target (lin simulates pins 0..63; ESP32: a valid GPIO; RP2040: 0..29); change \`pin\` [NO_SUCH_PIN]`);
     case 101:
-      return new InterruptPinError(`${owner}: pin ${pin} is already used by another InterruptSource or an IO object; close that one first or choose another pin`);
+      return new InterruptPinError('PIN_IN_USE', `${owner}: pin ${pin} is already used by another InterruptSource or an IO object; close that one first or choose another pin [PIN_IN_USE]`);
     case 102:
       return new InterruptQueueError(
+        'NOT_SHARED',
         `${owner}: the ring is a plain ArrayBuffer, which the XS collector moves when it compacts its heap, so an interrupt could write into freed memory; ` +
-          'create the queue over a SharedArrayBuffer (the default of new SharedEventQueue) or InterruptSource.ring(capacity)',
+          'create the queue over a SharedArrayBuffer (the default of new SharedEventQueue) or InterruptSource.ring(capacity) [NOT_SHARED]',
       );
     case 103:
-      return new InterruptQueueError(
-        `${owner}: mode 'multiple' (C and JavaScript producers on one ring) is not safe on this target: its JavaScript compare-exchange can be split by the interrupt; use mode 'single' and let the interrupt be the ring's only producer`,
-      );
+      return new InterruptQueueError('MULTIPLE_UNSAFE', `${owner}: mode 'multiple' (C and JavaScript producers on one ring) is not safe on this target: its JavaScript compare-exchange can be split by the interrupt; use mode 'single' and let the interrupt be the ring's only producer [MULTIPLE_UNSAFE]`);
     case 104:
-      return new InterruptConfigError(`${owner}: no memory for the bridge`);
+      return new InterruptConfigError('NO_MEMORY', `${owner}: no memory for the bridge [NO_MEMORY]`);
     case 105:
-      return new InterruptConfigError(`${owner}: the platform could not arm the interrupt (ISR service, handler slot or simulator thread); see the device log`);
+      return new InterruptConfigError('ARM_FAILED', `${owner}: the platform could not arm the interrupt (ISR service, handler slot or simulator thread); see the device log [ARM_FAILED]`);
     case 106:
-      return new InterruptConfigError(`${owner}: the source is closed (or was opened twice)`);
+      return new InterruptConfigError('CLOSED', `${owner}: the source is closed (or was opened twice) [CLOSED]`);
     case 107:
-      return new InterruptConfigError(`${owner}: simulate() exists only in the desktop simulator (lin); on a device the pin's real edges feed the ring`);
+      return new InterruptConfigError('NO_SIMULATOR', `${owner}: simulate() exists only in the desktop simulator (lin); on a device the pin's real edges feed the ring [NO_SIMULATOR]`);
     case 108:
-      return new InterruptConfigError(`${owner}: a simulation is already running; wait until \`simulating\` is 0`);
+      return new InterruptConfigError('SIMULATION_RUNNING', `${owner}: a simulation is already running; wait until \`simulating\` is 0 [SIMULATION_RUNNING]`);
     case 109:
-      return new InterruptConfigError(`${owner}: edge must be EDGE_RISING (1), EDGE_FALLING (2) or EDGE_BOTH (3)`);
+      return new InterruptConfigError('BAD_EDGE', `${owner}: edge must be EDGE_RISING (1), EDGE_FALLING (2) or EDGE_BOTH (3) [BAD_EDGE]`);
     case 110:
-      return new InterruptConfigError(`${owner}: simulate(): hz 1..1000000, seconds > 0 (at most 86400), burst 1..1024, gapUs 0..1000000`);
+      return new InterruptConfigError('BAD_SIMULATION', `${owner}: simulate(): hz 1..1000000, seconds > 0 (at most 86400), burst 1..1024, gapUs 0..1000000 [BAD_SIMULATION]`);
     case 111:
-      return new InterruptConfigError(`${owner}: at most 4 InterruptSources on RP2040 (one raw GPIO handler each); close one before opening pin ${pin}`);
+      return new InterruptConfigError('TOO_MANY_SOURCES', `${owner}: at most 4 InterruptSources on RP2040 (one raw GPIO handler each); close one before opening pin ${pin} [TOO_MANY_SOURCES]`);
     default:
-      return new InterruptConfigError(`${owner}: the native bridge returned code ${code}`);
+      return new InterruptConfigError('NATIVE_ERROR', `${owner}: the native bridge returned code ${code} [NATIVE_ERROR]`);
   }
 }
 
 function checkInt(owner: string, what: string, v: unknown, lo: number, hi: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi)
-    throw new InterruptConfigError(`${owner}: ${what} must be an integer ${lo}..${hi} (got ${showValue(v)})`);
+    throw new InterruptConfigError('BAD_OPTION', `${owner}: ${what} must be an integer ${lo}..${hi} (got ${showValue(v)}) [BAD_OPTION]`);
   return v;
 }
 
@@ -301,21 +327,21 @@ export class InterruptSource {
     this.glitchUs = checkInt(owner, 'glitchUs', options.glitchUs ?? 0, 0, 0x7fffffff);
     const q = options.queue;
     if (!(q instanceof SharedEventQueue))
-      throw new InterruptQueueError(`${owner}: queue must be a SharedEventQueue (the consumer handle of the ring; got ${showValue(q)})`);
+      throw new InterruptQueueError('NOT_A_SHARED_QUEUE', `${owner}: queue must be a SharedEventQueue (the consumer handle of the ring; got ${showValue(q)}) [NOT_A_SHARED_QUEUE]`);
     this.queue = q;
     const buffer = q.buffer as unknown;
     if (!isShared(buffer) && !(buffer instanceof InterruptRing)) {
       throw openError(owner, 102, this.pin, '');
     }
     const mode = options.mode ?? q.producers;
-    if (mode !== 'single' && mode !== 'multiple') throw new InterruptConfigError(`${owner}: mode must be 'single' or 'multiple' (got ${showValue(mode)})`);
+    if (mode !== 'single' && mode !== 'multiple') throw new InterruptConfigError('BAD_MODE', `${owner}: mode must be 'single' or 'multiple' (got ${showValue(mode)}) [BAD_MODE]`);
     this.mode = mode;
     this.maxDrain = checkInt(owner, 'maxDrain', options.maxDrain ?? q.capacity, 1, 1 << 20);
     const kernel = options.kernel;
     if (kernel !== undefined) {
-      if (options.target !== undefined) throw new InterruptConfigError(`${owner}: give either kernel + ao or target, not both`);
+      if (options.target !== undefined) throw new InterruptConfigError('TARGET_AND_AO', `${owner}: give either kernel + ao or target, not both [TARGET_AND_AO]`);
       const ao = options.ao;
-      if (typeof ao !== 'number' || !kernel.isRunning(ao)) throw new InterruptConfigError(`${owner}: ao must be a running active object of the kernel (got ${showValue(ao)})`);
+      if (typeof ao !== 'number' || !kernel.isRunning(ao)) throw new InterruptConfigError('NOT_RUNNING', `${owner}: ao must be a running active object of the kernel (got ${showValue(ao)}) [NOT_RUNNING]`);
       this.kernel = kernel;
       this.ao = ao;
       this.aoQueue = kernel.queueOf(ao);
@@ -326,7 +352,7 @@ export class InterruptSource {
       this.aoQueue = null;
       this.target = options.target ?? null;
       if (this.target === null && options.onWake === undefined)
-        throw new InterruptConfigError(`${owner}: give kernel + ao, a target, or onWake (where the records go)`);
+        throw new InterruptConfigError('NO_TARGET', `${owner}: give kernel + ao, a target, or onWake (where the records go) [NO_TARGET]`);
     }
     this.userWake = options.onWake ?? null;
     this.onError = options.onError ?? null;

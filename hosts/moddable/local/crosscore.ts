@@ -25,7 +25,7 @@ export class CrossCoreLink implements CrossCoreLinkLike {
   }
 
   start(_buffer: SharedArrayBuffer): void {
-    throw new DeviceHostError(`CrossCoreLink "${this.name}": this platform has no second VM (RP2040: Moddable runs JavaScript on one core, without Atomics or Workers; desktop builds map the same fallback); the board config has crossCore 0, so create a local queue and leave AppInstance.crossCoreBuffer unset`);
+    throw new DeviceHostError('NO_CROSS_CORE', `CrossCoreLink '${this.name}': this platform has no second VM (RP2040: Moddable runs JavaScript on one core, without Atomics or Workers; desktop builds map the same fallback); the board config has crossCore 0, so create a local queue and leave AppInstance.crossCoreBuffer unset [NO_CROSS_CORE]`);
   }
 
   stop(): void {}
