@@ -7,6 +7,7 @@ import './hsm-console-shim.js';
 import { defineBench } from './harness.js';
 import { defineHsm, defineSignals, Hsm } from '../src/hsm.js';
 import { psicc2, PS, ENTRY, EXIT, INIT, ACT, S, S1, S11, S2, S21, S211, TraceLog, type Mark } from '../test/hsm/hsm-psicc2.fixture.js';
+import { compiledMachine } from '../tools/hsm-aot/load.js';
 import { createMachine, createActor, assign } from 'xstate';
 import { createMachine as robotMachine, state as robotState, transition as robotTransition, interpret as robotInterpret, action as robotAction } from 'robot3';
 
@@ -32,7 +33,7 @@ function flatHandlers(counts: Int32Array): FlatHandlers {
   };
 }
 
-function flatHsm(h: FlatHandlers): Hsm<{ ticks: number }> {
+function flatHsm(h: FlatHandlers, aot = false): Hsm<{ ticks: number }> {
   const def = defineHsm({
     name: 'flat3',
     signals: F,
@@ -44,7 +45,8 @@ function flatHsm(h: FlatHandlers): Hsm<{ ticks: number }> {
       c: { entry: h.enter, exit: h.exit, on: { NEXT: 'a', TICK: { action: h.tick } } },
     },
   });
-  const m = new Hsm(def);
+  // aot: compiled ahead of time (tools/hsm-aot), evaluated here at setup.
+  const m = aot ? compiledMachine(def) : new Hsm(def);
   m.start();
   return m;
 }
@@ -298,7 +300,7 @@ function xstatePsicc2(mark: Mark): (sig: number) => void {
 // ---------------------------------------------------------------------------
 // 8 vs 256 states: a ring of N leaves under 4 composites; NEXT moves to the next leaf.
 // ---------------------------------------------------------------------------
-function ringHsm(nStates: number, nSignals: number, counts: Int32Array): Hsm<{ n: number }> {
+function ringHsm(nStates: number, nSignals: number, counts: Int32Array, aot = false): Hsm<{ n: number }> {
   const names: string[] = [];
   for (let i = 0; i < nSignals; i++) names.push('X' + i);
   const sigs: Record<string, number> = {};
@@ -324,7 +326,7 @@ function ringHsm(nStates: number, nSignals: number, counts: Int32Array): Hsm<{ n
     initial: 'g0',
     states: states as never,
   });
-  const m = new Hsm(def);
+  const m = aot ? compiledMachine(def) : new Hsm(def);
   m.start();
   return m;
 }
@@ -381,6 +383,15 @@ export default defineBench('hsm', [
     },
   },
   {
+    name: 'keel AOT flat 3-state',
+    baseline: 'hand-written switch: flat 3-state, same handlers (baseline)',
+    make() {
+      const m = flatHsm(flatHandlers(new Int32Array(4)), true);
+      let i = 0;
+      return () => { m.dispatch(FLAT_SEQ[i]!, 0, 0, 0, 0); i = i === 5 ? 0 : i + 1; };
+    },
+  },
+  {
     name: 'XState 5: flat 3-state',
     baseline: 'keel Hsm: flat 3-state',
     xsCalls: 500,
@@ -425,6 +436,17 @@ export default defineBench('hsm', [
     },
   },
   {
+    name: 'keel AOT PSiCC2',
+    baseline: 'hand-written nested switch: PSiCC2 book sequence (baseline)',
+    make() {
+      const marks = new Int32Array(4);
+      const m = compiledMachine(psicc2((k) => { marks[k]!++; }));
+      m.start();
+      let i = 0;
+      return () => { m.dispatch(BOOK[i]!, 0, 0, 0, 0); i = i === 20 ? 0 : i + 1; };
+    },
+  },
+  {
     name: 'XState 5: PSiCC2 book sequence',
     baseline: 'keel Hsm: PSiCC2 book sequence',
     xsCalls: 500,
@@ -452,6 +474,25 @@ export default defineBench('hsm', [
       const m = ringHsm(256, 64, counts);
       let k = 0;
       // Same mix as the 8-state case: one transition (X0) per 3 internal events.
+      return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k === 0 ? 1 : 1 + k * 21, 0, 0, 0, 0); };
+    },
+  },
+  {
+    name: 'keel AOT: 8 states, 4 signals',
+    make() {
+      const counts = new Int32Array(4);
+      const m = ringHsm(8, 4, counts, true);
+      let k = 0;
+      return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k + 1, 0, 0, 0, 0); };
+    },
+  },
+  {
+    name: 'keel AOT: 256 states, 64 signals',
+    baseline: 'keel AOT: 8 states, 4 signals',
+    make() {
+      const counts = new Int32Array(4);
+      const m = ringHsm(256, 64, counts, true);
+      let k = 0;
       return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k === 0 ? 1 : 1 + k * 21, 0, 0, 0, 0); };
     },
   },

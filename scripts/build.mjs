@@ -14,12 +14,15 @@
 //                  declarations next to them too
 //   dist/cli       the `keel` command line (cli/*.ts; bin.js is the package's "bin"),
 //                  by scripts/build-cli.mjs
+//   dist/rollup    keel/rollup, the hsm ahead-of-time compiler as a rollup plugin
+//                  (tools/hsm-aot/), by scripts/build-rollup-plugin.mjs
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { root } from './bundle.mjs';
 import { compileHost } from './moddable-sdk.mjs';
 import { buildCli } from './build-cli.mjs';
+import { buildRollupPlugin } from './build-rollup-plugin.mjs';
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: process.platform === 'win32' });
@@ -44,6 +47,7 @@ const entry = join(root, 'dist', 'entry');
 mkdirSync(entry, { recursive: true });
 writeFileSync(join(entry, 'keel.js'), '// The bare `keel` module of the library manifest: everything in keel/index.\nexport * from "keel/index";\n');
 writeFileSync(join(entry, 'keel.d.ts'), 'export * from "keel/index";\n');
+await buildRollupPlugin(); // dist/rollup: keel/rollup, the hsm ahead-of-time compiler (build tool); compileHost uses it
 await compileHost();
 await buildCli(); // dist/cli: the `keel` command (package.json "bin")
 

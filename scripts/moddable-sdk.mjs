@@ -16,6 +16,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { rollup } from 'rollup';
+import { pathToFileURL } from 'node:url';
 import typescript from '@rollup/plugin-typescript';
 import { root } from './bundle.mjs';
 import { moddableInputs, OUT_DIR } from './moddable-inputs.mjs';
@@ -65,6 +66,10 @@ export function missingSdk(toolchain, env = sdkEnv()) {
 export async function compileHost() {
   const out = join(root, OUT_DIR);
   rmSync(out, { recursive: true, force: true });
+  // KEEL_HSM_AOT=1: the examples' machines compiled ahead of time by keel/rollup (docs/hsm.md), as
+  // built by scripts/build.mjs (scripts/build-rollup-plugin.mjs, which runs first). Opt-in: it costs
+  // boot slots and stack that the boards' budgets do not have room for yet (docs/hsm.md).
+  const aot = process.env.KEEL_HSM_AOT === '1' ? (await import(pathToFileURL(join(root, 'dist', 'rollup', 'index.js')).href)).default : null;
   const bundle = await rollup({
     input: moddableInputs(root),
     plugins: [
@@ -85,6 +90,7 @@ export async function compileHost() {
         compilerOptions: { noCheck: true, noEmit: false, declaration: false, sourceMap: false, types: [] },
         outputToFilesystem: false,
       }),
+      aot !== null && aot({ hsmModule: 'keel/hsm', onSkipped: (i) => { throw new Error(`device build: machine ${i.name} in ${i.id} is not compiled ahead of time: ${i.reason}`); } }),
     ],
     // Every bare specifier (keel/..., timer, time, instrumentation, worker,
     // embedded:io/digital, mc/config) is a module of the Moddable build,

@@ -16,6 +16,12 @@
  * events and (unless a queue is injected) its own run-to-completion queue
  * (both `EventQueue`s, src/queue.ts). See docs/hsm.md.
  *
+ * Compiled ahead of time: `defineHsm(spec, compiled)` takes an optional
+ * second argument, the dispatch that keel/rollup (tools/hsm-aot) generates
+ * from the same spec at build time; every machine made from that definition
+ * (untraced) runs it instead of the table walk, with the same semantics (the
+ * table walk stays the reference; docs/hsm.md "Compiled ahead of time").
+ *
  * Files (this module is the public `keel/hsm`; the others are private):
  *   src/hsm.ts          this contract and the re-exports
  *   src/hsm/types.ts    limits, spec types and their compile-time checks, options

@@ -53,6 +53,16 @@ import {
   TR_RECORD,
 } from './types.js';
 import { HsmDefinitionError, type HsmDefinitionErrorCode } from './errors.js';
+import type { Hsm } from './machine.js';
+
+/**
+ * The dispatch compiled ahead of time from this definition's spec (written
+ * by keel/rollup, tools/hsm-aot): every machine made from the definition
+ * (`new Hsm`, the kernel's spawnMachine) calls it at the end of its
+ * construction; it checks the definition is the one it was compiled from and
+ * installs the generated `dispatch` on the machine (untraced machines only).
+ */
+export type HsmCompiledDispatch<C> = (machine: Hsm<C>, definition: HsmDefinition<C>) => void;
 
 // ---------------------------------------------------------------------------
 // Signals
@@ -709,6 +719,8 @@ export class HsmDefinition<C> {
   readonly trSignal: Uint16Array;
   /** @internal */
   readonly makeContext: () => C;
+  /** @internal the dispatch compiled ahead of time for this spec (keel/rollup), or undefined. */
+  readonly compiled: HsmCompiledDispatch<C> | undefined;
   /** @internal true when some state defers a signal. */
   readonly defers: boolean;
   /** Number of timers: one per `after`/`every` entry plus one per named timer (each is one time event per machine). */
@@ -736,7 +748,7 @@ export class HsmDefinition<C> {
   private readonly trExternal: Uint8Array;
 
   /** Use `defineHsm(spec)`. Runs the passes (module header), then lays their results out as tables. */
-  constructor(spec: HsmSpec<C, HsmSignals>) {
+  constructor(spec: HsmSpec<C, HsmSignals>, compiled?: HsmCompiledDispatch<C>) {
     const b = checkSpec(spec);
     collectSignals(b);
     collectDelays(b);
@@ -748,6 +760,9 @@ export class HsmDefinition<C> {
     compileTransitions(b);
     this.name = b.name;
     this.makeContext = spec.context;
+    if (compiled !== undefined && typeof compiled !== 'function')
+      fail(b, 'BAD_SPEC', undefined, DEBUG ? 'the compiled dispatch (second argument of defineHsm, written by keel/rollup) must be a function' : '');
+    this.compiled = compiled;
     this.depthLimit = b.depthLimit;
     this.maxDepth = b.deepest;
     this.ids = b.ids;
@@ -974,6 +989,7 @@ function compileRoutes<C>(b: Build<C>, d: HsmDefinition<C>): void {
 // (One line: the preload check in test/node/manifest.test.ts does not read `<...>` as brackets.)
 export function defineHsm<C, const S extends HsmSignals, const DN extends string = never, const T extends HsmStates<C, S, string, DN> = HsmStates<C, S, string, DN>>(
   spec: HsmCheckedSpec<C, S, DN, T>,
+  compiled?: HsmCompiledDispatch<C>,
 ): HsmDefinition<C> {
-  return new HsmDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>);
+  return new HsmDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>, compiled);
 }

@@ -253,6 +253,9 @@ export class Hsm<C> {
     this.tmPeriodic = d.tmPeriodic;
     this.namedTimerOf = d.namedTimerOf;
     this.timerOf = d.timerOf;
+    // Compiled ahead of time (keel/rollup): the generated dispatch (an own
+    // property) replaces the table walk; a traced machine keeps the trace hook's.
+    if (d.compiled !== undefined && trace === null) d.compiled(this, d);
   }
 
   // ---- lifecycle -----------------------------------------------------------

@@ -7,89 +7,10 @@ import { strict as assert } from '../support/assert.js';
 import { assertCatchesAllocation, assertNoAllocation } from '../support/alloc.js';
 import { defineHsm, defineSignals, Hsm, HSM_DEFER_OVERFLOW, HSM_DEFERRED, HSM_HANDLED, HSM_TRANSITION } from '../../src/hsm.js';
 import { psicc2, PS } from './hsm-psicc2.fixture.js';
+import { Sig, allocDefinition } from './hsm-alloc.fixture.js';
 
-const Sig = defineSignals(['LEAF', 'UP', 'GUARD', 'CROSS', 'WORK', 'DONE', 'PING', 'PONG']);
-
-// Counters: [0] leaf action, [1] ancestor action, [2] guarded, [3] else-branch,
-// [4] entries, [5] exits, [6] inits, [7] work handled, [8] pongs.
 function makeMachine(counts: Int32Array): Hsm<{ n: number }> {
-  const def = defineHsm({
-    name: 'alloc',
-    signals: Sig,
-    context: () => ({ n: 0 }),
-    initial: 'a',
-    states: {
-      a: {
-        entry: () => { counts[4]!++; },
-        exit: () => { counts[5]!++; },
-        initial: 'a1',
-        on: {
-          UP: { action: (c, p0) => { c.n += p0; counts[1]!++; } },
-          PING: { action: (_c, _p0, _p1, _p2, _p3, m) => { m.post(Sig.PONG, 7); } },
-          PONG: { action: (c, p0) => { c.n += p0; counts[8]!++; } },
-        },
-        states: {
-          a1: {
-            entry: () => { counts[4]!++; },
-            exit: () => { counts[5]!++; },
-            initial: { target: 'a11', action: () => { counts[6]!++; } },
-            states: {
-              a11: {
-                entry: () => { counts[4]!++; },
-                exit: () => { counts[5]!++; },
-                on: {
-                  LEAF: { action: (c) => { c.n++; counts[0]!++; } },
-                  GUARD: [
-                    { guard: (_c, p0) => p0 > 0, target: 'a11', action: () => { counts[2]!++; } },
-                    { action: () => { counts[3]!++; } },
-                  ],
-                  CROSS: 'b11',
-                  WORK: 'busy',
-                },
-              },
-              busy: {
-                entry: () => { counts[4]!++; },
-                exit: () => { counts[5]!++; },
-                defer: ['WORK'],
-                on: { DONE: 'idle' },
-              },
-              idle: {
-                entry: (_c, m) => { counts[4]!++; m.recall(); },
-                exit: () => { counts[5]!++; },
-                on: { WORK: { target: 'busy', action: () => { counts[7]!++; } } },
-              },
-            },
-          },
-        },
-      },
-      b: {
-        entry: () => { counts[4]!++; },
-        exit: () => { counts[5]!++; },
-        initial: 'b1',
-        states: {
-          b1: {
-            entry: () => { counts[4]!++; },
-            exit: () => { counts[5]!++; },
-            initial: 'b11',
-            states: {
-              b11: {
-                entry: () => { counts[4]!++; },
-                exit: () => { counts[5]!++; },
-                initial: { target: 'b111', action: () => { counts[6]!++; } },
-                states: {
-                  b111: {
-                    entry: () => { counts[4]!++; },
-                    exit: () => { counts[5]!++; },
-                    on: { CROSS: 'a1' },
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  });
+  const def = allocDefinition(counts);
   const m = new Hsm(def);
   m.start();
   return m;
