@@ -198,7 +198,7 @@ export function report(r: RunResult, options: RunOptions, out: (line: string) =>
   if (fw.uart !== null) {
     const u = fw.uart;
     out(`pool uart-tx: ${u.pool.capacity} blocks, minFree ${u.pool.minFree}, free now ${u.pool.free}, claims refused ${u.pool.refused}`);
-    out(`stream uart-rx (u8): capacity ${u.rx.capacity}, minFree ${u.rx.minFree}, written ${u.rx.written}, refused ${u.rx.refused}; stream uart-tx (blocks): minFree ${u.tx.minFree}, written ${u.tx.written}, noBlock ${u.tx.noBlock}, refused ${u.tx.refused}`);
+    out(`stream uart-rx (u8): capacity ${u.rx.capacity}, minFree ${u.rx.minFree}, written ${u.rx.written}, refused ${u.rx.refused}; stream uart-tx (blocks): minFree ${u.tx.minFree}, written ${u.tx.written}, refusedNoBlock ${u.tx.refusedNoBlock}, refused ${u.tx.refused}`);
   }
   const states = fw.states();
   out('machines: ' + Object.keys(states).map((m) => `${m} in ${states[m]}`).join(', '));
