@@ -116,7 +116,7 @@ function closure(entries) {
 
 const sets = SETS.map((s) => {
   const mods = closure(s.entries);
-  const sum = (k) => (xsc ? mods.reduce((a, m) => a + modules[m][k], 0) : mods.reduce((a, m) => a + (modules[m][k] ?? 0), 0));
+  const sum = (k) => mods.reduce((a, m) => a + modules[m][k], 0);
   return { id: s.id, what: s.what, entries: s.entries, modules: mods, min: sum('min'), xsb: xsc ? sum('xsb') : null };
 });
 
