@@ -121,6 +121,10 @@ export class BlockStream extends StreamCore {
   private pending = NO_BLOCK; // the block lent by beginWrite
   private rstate = IDLE;
   private lent = NO_BLOCK; // the block lent by beginRead (still at the front of the ring)
+  /** Blocks accepted. */
+  written = 0;
+  /** Blocks consumed by the reader (receive/endRead). */
+  taken = 0;
 
   /** beginWrite() calls refused because the pool was empty (returned NO_BLOCK). */
   refusedNoBlock = 0;

@@ -39,7 +39,7 @@
  *   IO callback --interrupt(ao, sig, ..)--> AO queue --(ready bit)--> step()/run()
  *   tick(now) --time event expires--> owner's queue: (sig + TIME_EVENT_TAG, id, due, gen, 0)
  *   publish(sig, ..) --> post() to each subscriber, highest priority first
- *   step(): get() from the highest ready AO's queue
+ *   step(): take the next record of the highest ready AO's queue
  *           -> a tagged record (a time-event expiry) that is stale: dropped, staleExpiries++,
  *              go on with the next record
  *           -> behaviour.dispatch(sig, p0..p3) (a time event: untagged sig, id, due, gen, 0)
@@ -152,6 +152,20 @@
  * The stale-expiry check costs one comparison per dispatched event,
  * `sig >= TIME_EVENT_TAG`.
  *
+ * Hot paths (what keeps them short on XS, where every call, property access
+ * and statement is a step): post() writes the record into the AO queue's
+ * ring itself, and run() (and step()) take records from it, without a
+ * method call per event (EventQueue's post() and get(), inlined; the
+ * queue's own post() still handles every refusal, so its counters stay
+ * exact, and its `taken` is computed; the kernel's takes do not set the
+ * queue's p0..p3). tick() writes an expiring time event into its owner's
+ * queue itself, and arm() arms a one-shot that becomes the first armed
+ * event itself; anything else goes through the TimerTable's own tick() and
+ * arm() (TimerTable internals, inlined; keep them in step with
+ * src/timer.ts). run() keeps one try for the whole burst: an action that
+ * throws leaves no AO marked as dispatching and its event's pool block
+ * released, and the error goes on to run()'s caller.
+ *
  * Release builds: every configuration call and every id, priority, signal
  * and delay argument is checked in every build (the named errors above);
  * so are step()/run() during dispatch and stop() from the AO's own dispatch.
@@ -169,8 +183,9 @@
  * but not dispatched because their time event changed).
  */
 import { KeelError, showValue as show } from './errors.js';
-import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, TIME_EVENT_TAG } from './queue.js';
-import { TimerTable, type TimerSink } from './timer.js';
+import { EventQueue, MAX_CAPACITY, MAX_SIGNAL, NO_EVENT, QueueEventError, TIME_EVENT_TAG } from './queue.js';
+import { checkEvent } from './internal/event.js';
+import { MAX_DELAY_MS, TimerTable, type TimerSink } from './timer.js';
 import { ActiveMachine, type SpawnMachineOptions } from './active-machine.js';
 import type { HsmDefinition } from './hsm.js';
 import {
@@ -186,14 +201,65 @@ import {
 } from './trace.js';
 import { ownMethods } from './internal/own-methods.js';
 
+/** The owner kind in the DEBUG check of a post (EventQueue's; a module constant: a literal on a post would allocate on XS). */
+const QUEUE_KIND = 'EventQueue';
+
+/**
+ * @internal A TimerTable's arrays and list (TS-private there, same names):
+ * the kernel's tick() expires time events and its run() checks expiries
+ * without a call per event (keep in step with src/timer.ts).
+ */
+interface TimerRing {
+  readonly state: Uint8Array;
+  readonly owner: Int16Array;
+  readonly sig: Int32Array;
+  readonly due: Int32Array;
+  readonly period: Int32Array;
+  readonly gen: Int32Array;
+  readonly live: Uint8Array;
+  readonly next: Int16Array;
+  head: number;
+  expired: number;
+  reschedule(id: number, due: number, period: number, now: number): void;
+}
+/** Compared with `typeof` (a module constant: a string literal in a hot function allocates on XS). */
+const NUMBER = 'number';
+/** TimerTable's "no time event" link, its DISARMED and ARMED states and its id mask (src/timer.ts). */
+const TIMER_NIL = -1;
+const TIMER_DISARMED = 1;
+const TIMER_ARMED = 2;
+const TIMER_ID_MASK = 0x7fff;
+
 /** Filter bits of the two hottest hooks (a literal costs fewer XS steps than 1 << TRACE_POST). */
 const BIT_POST = 1 << TRACE_POST;
 const BIT_DISPATCH = 1 << TRACE_DISPATCH;
+/** Math.clz32, looked up once (a frozen built-in: preload-safe). */
+const clz32 = Math.clz32;
 
 /** @internal EventQueue's free-running counters (TS-private there): length = (tail - head) | 0, read by the traced post without a getter call. */
 interface QueueCounters {
   readonly head: number;
   readonly tail: number;
+}
+
+/**
+ * @internal An EventQueue's ring and counters (TS-private there, same names):
+ * the kernel posts to and takes from its AOs' 'reject' queues without a
+ * method call per event (see "Hot paths"), keeping every counter of the
+ * queue, its low-water mark and its identity (posted = taken + dropped +
+ * length); refusals go through the queue's own post.
+ */
+interface QueueRing {
+  readonly name: string;
+  readonly capacity: number;
+  /** 5-wide records [sig, p0, p1, p2, p3], a power-of-two count of them. */
+  readonly records: Float64Array;
+  readonly mask: number;
+  head: number;
+  tail: number;
+  posted: number;
+  taken: number;
+  peak: number;
 }
 
 /** What an active object does with events: a state machine fits. */
@@ -310,7 +376,8 @@ export class AoPort {
     readonly kernel: Kernel,
     readonly id: number,
   ) {}
-  post(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+  post(sig: number, p0?: number, p1?: number, p2?: number, p3?: number): boolean {
+    // No default values: kernel.post() makes an omitted parameter 0.
     return this.kernel.post(this.id, sig, p0, p1, p2, p3);
   }
   postUrgent(sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
@@ -324,11 +391,11 @@ export class AoPort {
    * Arms time event `id`: first expiry after `delayMs`, then every `periodMs`
    * if > 0 (kernel.arm). Returns the first due time. Allocates nothing.
    */
-  arm(id: number, delayMs: number, periodMs = 0): number {
-    // Straight to the table (one call less than kernel.arm: a machine arms on every timed entry).
+  arm(id: number, delayMs: number, periodMs?: number): number {
+    // kernel.arm (its one-shot fast path); traced, TIME_ARM names this port's AO.
     const k = this.kernel;
-    if (k.trace !== null) return k.tracedArm(this.id, id, delayMs, periodMs);
-    return k.timers.arm(id, k.host.now(), delayMs, periodMs);
+    if (k.trace !== null) return k.tracedArm(this.id, id, delayMs, periodMs === undefined ? 0 : periodMs);
+    return k.arm(id, delayMs, periodMs);
   }
   /** Disarms time event `id`; true if it was armed. A queued expiry of it is stale either way. Allocates nothing. */
   disarm(id: number): boolean {
@@ -380,8 +447,19 @@ export class Kernel implements TimerSink {
   readonly host: KernelHost;
   /** Times run() found nothing to do (and called host.idle). */
   idleCount = 0;
-  /** Events dispatched since start. */
-  dispatchedTotal = 0;
+  /** Events dispatched since construction (all AOs, stopped ones included). */
+  get dispatchedTotal(): number {
+    // Kept per slot only (one count per dispatched event); a slot's count moves to `retiredDispatches` when it restarts.
+    let n = this.retiredDispatches;
+    for (let i = 0; i < this.maxObjects; i++) n += this.dispatchCount[i]!;
+    return n;
+  }
+  /** Assignable, as the other counters are (resetting counters). */
+  set dispatchedTotal(v: number) {
+    let n = 0;
+    for (let i = 0; i < this.maxObjects; i++) n += this.dispatchCount[i]!;
+    this.retiredDispatches = v - n;
+  }
   /** Events posted through interrupt(), and those a full queue refused. */
   interrupts = 0;
   interruptsRefused = 0;
@@ -397,13 +475,30 @@ export class Kernel implements TimerSink {
   }
 
   private readySet = 0;
+  /**
+   * run()'s bound: maxBurst, or 0 while some AO's trace filter lets a kind
+   * through (traceFilter). An action that switches tracing on mid-burst ends
+   * run()'s untraced loop at its next bound check (no extra test per event);
+   * runTracedFrom dispatches the rest of the burst.
+   */
+  private burstLimit = 0;
   private readonly state: Uint8Array;
   private readonly prio: Int8Array;
-  private readonly prioToSlot: Int8Array;
+  /** 1 << (priority - 1) per running slot: its bit in the ready set and subscription masks. */
+  private readonly prioBit: Int32Array;
+  /**
+   * Slot of the running AO with each priority, indexed by the ready-set
+   * bit's Math.clz32: [32 - priority] (-1: none). The highest ready priority's
+   * slot is slotByClz[clz32(readySet)], its bit 0x80000000 >>> that index.
+   */
+  private readonly slotByClz: Int8Array;
   private readonly queues: (EventQueue | null)[];
   private readonly behaviours: (Behaviour | null)[];
   private readonly ports: AoPort[];
+  /** Events dispatched per slot since its AO started. */
   private readonly dispatchCount: Float64Array;
+  /** Events dispatched by AOs that have since been replaced in their slot (dispatchedTotal). */
+  private retiredDispatches = 0;
   private readonly subscribers: Int32Array;
   private readonly carriesBlock: Uint8Array;
   private readonly pool: BlockOwner | null;
@@ -449,11 +544,13 @@ export class Kernel implements TimerSink {
     this.maxObjects = maxObjects;
     this.maxSignals = maxSignals;
     this.maxBurst = maxBurst;
+    this.burstLimit = maxBurst;
     this.host = options.host ?? ZERO_CLOCK;
     this.pool = options.pool ?? null;
     this.state = new Uint8Array(maxObjects);
     this.prio = new Int8Array(maxObjects);
-    this.prioToSlot = new Int8Array(32).fill(-1);
+    this.prioBit = new Int32Array(maxObjects);
+    this.slotByClz = new Int8Array(32).fill(-1);
     this.queues = new Array<EventQueue | null>(maxObjects).fill(null);
     this.behaviours = new Array<Behaviour | null>(maxObjects).fill(null);
     this.ports = [];
@@ -475,11 +572,11 @@ export class Kernel implements TimerSink {
     let tid = 0;
     this.traceBase = 0;
     if (trace !== null) {
-      // post and next are swapped by the trace's onFilter hook: own properties first (frozen prototypes on Moddable).
-      ownMethods(this, ['post', 'next']);
+      // post, next and run are swapped by the trace's onFilter hook: own properties first (frozen prototypes on Moddable).
+      ownMethods(this, ['post', 'next', 'run']);
       tid = trace.register('kernel', name);
       this.traceBase = tid + 1;
-      // The hook: while some AO's filter lets a kind through, post and next are
+      // The hook: while some AO's filter lets a kind through, post, next and run are
       // own properties (the traced forms); else the prototype's (no branch at all).
       const onFilter = (): void => this.traceFilter();
       for (let i = 0; i < maxObjects; i++) trace.register('ao', `${name}.ao${i}`, undefined, tid, { onFilter });
@@ -590,7 +687,7 @@ export class Kernel implements TimerSink {
 
   /** start() after its checks: the slot is claimed, the definition, priority and capacity valid. */
   private startChecked(slot: number, def: ActiveObjectDef, priority: number, queueCapacity: number): number {
-    const other = this.prioToSlot[priority - 1]!;
+    const other = this.slotByClz[32 - priority]!;
     if (other >= 0) {
       throw new KernelConfigError(
         'PRIORITY_IN_USE',
@@ -607,7 +704,9 @@ export class Kernel implements TimerSink {
       q.reset();
     }
     this.prio[slot] = priority;
-    this.prioToSlot[priority - 1] = slot;
+    this.prioBit[slot] = 1 << (priority - 1);
+    this.slotByClz[32 - priority] = slot;
+    this.retiredDispatches += this.dispatchCount[slot]!;
     this.dispatchCount[slot] = 0;
     this.state[slot] = RUNNING;
     try {
@@ -681,7 +780,7 @@ export class Kernel implements TimerSink {
     this.readySet &= ~bit;
     for (let s = 0; s < this.maxSignals; s++) this.subscribers[s] = this.subscribers[s]! & ~bit;
     this.timers.destroyOwnedBy(ao);
-    this.prioToSlot[this.prio[ao]! - 1] = -1;
+    this.slotByClz[32 - this.prio[ao]!] = -1;
     this.behaviours[ao] = null;
   }
 
@@ -726,13 +825,31 @@ export class Kernel implements TimerSink {
   // ---- posting (hot path) --------------------------------------------------
 
   /** Posts FIFO to `ao`'s queue; false (counted by the queue) when it is full. Safe from IO callbacks. */
-  post(ao: number, sig: number, p0 = 0, p1 = 0, p2 = 0, p3 = 0): boolean {
+  post(ao: number, sig: number, p0?: number, p1?: number, p2?: number, p3?: number): boolean {
     // queueFor(), inlined on the hottest path: (ao & 31) === ao is an integer 0..31 (strings fail it).
     if ((ao & 31) !== ao || this.state[ao] !== RUNNING) this.notRunning(ao);
     // No trace hook here: while any kind of any AO passes the trace's filter, `post` is
     // an own property (postTraced / postTracedStop, which record POST and REFUSE).
-    if (!this.queues[ao]!.post(sig, p0, p1, p2, p3)) return false;
-    this.readySet |= 1 << (this.prio[ao]! - 1);
+    // EventQueue.post(), inlined (keep in step with it). A parameter not passed
+    // is 0 (`?? 0` costs fewer XS steps than a default value; a null one is
+    // stored as 0 either way). The queue's own post on its refusing paths
+    // (full; release builds: a bad signal), which counts them.
+    const q = this.queues[ao] as unknown as QueueRing;
+    if (DEBUG) checkEvent(QUEUE_KIND, q.name, sig, p0 === undefined ? 0 : p0, p1 === undefined ? 0 : p1, p2 === undefined ? 0 : p2, p3 === undefined ? 0 : p3, QueueEventError);
+    const t = q.tail;
+    const n = ((t - q.head) | 0) + 1;
+    if (n > q.capacity || (sig & MAX_SIGNAL) !== sig) return this.queues[ao]!.post(sig, p0, p1, p2, p3);
+    const r = q.records;
+    const i = (t & q.mask) * 5;
+    r[i] = sig;
+    r[i + 1] = p0 ?? 0;
+    r[i + 2] = p1 ?? 0;
+    r[i + 3] = p2 ?? 0;
+    r[i + 4] = p3 ?? 0;
+    q.tail = (t + 1) | 0;
+    q.posted++;
+    if (n > q.peak) q.peak = n;
+    this.readySet |= this.prioBit[ao]!;
     return true;
   }
 
@@ -832,11 +949,28 @@ export class Kernel implements TimerSink {
    */
   postTimeEvent(owner: number, sig: number, id: number, due: number, gen: number): boolean {
     if (this.state[owner] !== RUNNING) return false;
-    if (!this.queues[owner]!.postTagged(sig, id, due, gen, 0)) {
+    // EventQueue.postTagged(), inlined (keep in step with it); its own call when full (it counts the refusal).
+    const q = this.queues[owner] as unknown as QueueRing;
+    if (DEBUG) checkEvent(QUEUE_KIND, q.name, sig, id, due, gen, 0, QueueEventError);
+    const t = q.tail;
+    const n = ((t - q.head) | 0) + 1;
+    if (n > q.capacity) {
+      // Full: postTagged() counts the refusal ('reject' queues store nothing then).
+      this.queues[owner]!.postTagged(sig, id, due, gen, 0);
       if (this.trace !== null) this.traceEvent(TRACE_REFUSE, owner, sig, id, due);
       return false;
     }
-    this.readySet |= 1 << (this.prio[owner]! - 1);
+    const r = q.records;
+    const i = (t & q.mask) * 5;
+    r[i] = sig + TIME_EVENT_TAG;
+    r[i + 1] = id;
+    r[i + 2] = due;
+    r[i + 3] = gen;
+    r[i + 4] = 0;
+    q.tail = (t + 1) | 0;
+    q.posted++;
+    if (n > q.peak) q.peak = n;
+    this.readySet |= this.prioBit[owner]!;
     if (this.trace !== null) this.traceTimer(TRACE_TIME_EXPIRE, owner, sig, id, due, gen);
     return true;
   }
@@ -885,11 +1019,12 @@ export class Kernel implements TimerSink {
     let delivered = 0;
     // Bound: one iteration per set bit, at most 32.
     while (mask !== 0) {
-      const bit = 31 - Math.clz32(mask);
-      mask &= ~(1 << bit);
-      const ao = this.prioToSlot[bit]!;
+      const z = clz32(mask);
+      const bit = 0x80000000 >>> z;
+      mask ^= bit;
+      const ao = this.slotByClz[z]!;
       if (this.queues[ao]!.post(sig, p0, p1, p2, p3)) {
-        this.readySet |= 1 << bit;
+        this.readySet |= bit;
         delivered++;
         if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, p0, p1);
       } else if (this.trace !== null) this.traceEvent(TRACE_REFUSE, ao, sig, p0, p1);
@@ -916,12 +1051,13 @@ export class Kernel implements TimerSink {
     let mask = this.subscribers[sig]!;
     let delivered = 0;
     while (mask !== 0) {
-      const bit = 31 - Math.clz32(mask);
-      mask &= ~(1 << bit);
-      const ao = this.prioToSlot[bit]!;
+      const z = clz32(mask);
+      const bit = 0x80000000 >>> z;
+      mask ^= bit;
+      const ao = this.slotByClz[z]!;
       pool.retain(handle);
       if (this.queues[ao]!.post(sig, handle, p1, p2, p3)) {
-        this.readySet |= 1 << bit;
+        this.readySet |= bit;
         delivered++;
         if (this.trace !== null) this.traceEvent(TRACE_POST, ao, sig, handle, p1);
       } else {
@@ -1003,7 +1139,26 @@ export class Kernel implements TimerSink {
   arm(id: number, delayMs: number, periodMs?: number): number {
     // No default parameter value: an omitted one costs more XS steps than this test.
     if (this.trace !== null) return this.tracedArm(-1, id, delayMs, periodMs === undefined ? 0 : periodMs);
-    return this.timers.arm(id, this.host.now(), delayMs, periodMs === undefined ? 0 : periodMs);
+    const now = this.host.now();
+    // TimerTable.arm(), inlined for its simplest case (keep in step with it):
+    // a one-shot (period omitted or 0) of a created time event that is not armed,
+    // a delay in whole ms 0..MAX_DELAY_MS, an int32 now, due before every
+    // armed event (an empty list: the usual case). Anything else, and every
+    // error, is the table's own arm.
+    const tm = this.timers as unknown as TimerRing;
+    const head = tm.head;
+    // (One line: XS steps count a line change. Past `(now | 0) !== now`, now is an int32.)
+    if ((periodMs !== undefined && periodMs !== 0) || (id & TIMER_ID_MASK) !== id || tm.state[id] !== TIMER_DISARMED || typeof delayMs !== NUMBER || (delayMs & MAX_DELAY_MS) !== delayMs || (now | 0) !== now || (head !== TIMER_NIL && ((tm.due[head]! - now) | 0) <= delayMs))
+      return this.timers.arm(id, now, delayMs, periodMs);
+    tm.gen[id]++;
+    const due = (now + delayMs) | 0;
+    tm.due[id] = due;
+    tm.period[id] = 0;
+    tm.state[id] = TIMER_ARMED;
+    tm.live[id] = 1;
+    tm.next[id] = head;
+    tm.head = id;
+    return due;
   }
 
   /** Disarms time event `id`; true if it was armed. An expiry of it still queued becomes stale either way. */
@@ -1063,9 +1218,50 @@ export class Kernel implements TimerSink {
           : `Kernel '${this.name}' [TICK_IN_DISPATCH]`,
       );
     }
-    // A trace made with clock: null stamps its records with the last tick's time.
-    if (this.trace !== null) this.trace.now = now;
-    return this.timers.tick(now);
+    // A trace made with clock: null stamps its records with the last tick's
+    // time. A traced kernel ticks through the table (TIME_EXPIRE records).
+    if (this.trace !== null) {
+      this.trace.now = now;
+      return this.timers.tick(now);
+    }
+    // TimerTable.tick(), inlined for its usual cases (keep in step with it):
+    // nothing due, or the first armed event expires into its owner's queue
+    // (postTimeEvent's steps, without the TimerSink call). Anything else (a
+    // refusal, a double or bad now) is the table's own tick, which posts
+    // through postTimeEvent; so are the events due after that first one (the
+    // table's loop).
+    if ((now | 0) !== now) return this.timers.tick(now);
+    // From here on now is an int32.
+    const tm = this.timers as unknown as TimerRing;
+    const id = tm.head;
+    if (id === TIMER_NIL) return 0;
+    const due = tm.due[id]!;
+    if (((due - now) | 0) > 0) return 0;
+    const ao = tm.owner[id]!;
+    const q = this.queues[ao] as unknown as QueueRing;
+    if (this.state[ao] !== RUNNING) return this.timers.tick(now);
+    const qt = q.tail;
+    const n = ((qt - q.head) | 0) + 1;
+    if (n > q.capacity) return this.timers.tick(now);
+    // It leaves the list: a one-shot is disarmed, a periodic one goes back in.
+    tm.head = tm.next[id]!;
+    const period = tm.period[id]!;
+    if (period > 0) tm.reschedule(id, due, period, now);
+    else tm.state[id] = TIMER_DISARMED;
+    tm.expired++;
+    const r = q.records;
+    const i = (qt & q.mask) * 5;
+    r[i] = tm.sig[id]! + TIME_EVENT_TAG;
+    r[i + 1] = id;
+    r[i + 2] = due;
+    r[i + 3] = tm.gen[id]!;
+    r[i + 4] = 0;
+    q.tail = (qt + 1) | 0;
+    q.posted++;
+    if (n > q.peak) q.peak = n;
+    this.readySet |= this.prioBit[ao]!;
+    // The next armed event due too (rare): the table's loop expires it and the rest.
+    return tm.head === TIMER_NIL || ((tm.due[tm.head]! - now) | 0) > 0 ? 1 : 1 + this.timers.tick(now);
   }
 
   // ---- scheduling ----------------------------------------------------------
@@ -1102,9 +1298,98 @@ export class Kernel implements TimerSink {
    */
   run(): number {
     if (this.dispatchingAo >= 0) this.reentered(1);
-    let n = 0;
-    // Bound: maxBurst dispatches; between two, at most (records queued) stale
-    // expiries are dropped (dropping posts nothing).
+    // n: events dispatched; sig, p0: the event being dispatched, for the catch below.
+    let n = 0,
+      sig = 0,
+      p0 = 0;
+    // One try for the whole burst: an action that throws leaves no AO marked
+    // as dispatching and its event's block released, and the error goes on.
+    try {
+      // Bound: maxBurst dispatches; between two, at most (records queued) stale
+      // expiries are dropped (dropping posts nothing).
+      while (this.readySet !== 0) {
+        // burstLimit: maxBurst, or 0 once an action switched tracing on (see burstLimit).
+        if (n >= this.burstLimit) return this.burstEnd(n);
+        // next(), inlined (keep the two in step; a traced kernel's `run` is runTraced, which calls next()).
+        const z = clz32(this.readySet);
+        const ao = this.slotByClz[z]!;
+        // EventQueue.get(), inlined: the record is read from the ring.
+        const q = this.queues[ao] as unknown as QueueRing;
+        const h = q.head;
+        // Emptied behind the kernel's back (queueOf(ao).clear()): nothing to take.
+        if (h === q.tail) {
+          this.readySet ^= 0x80000000 >>> z;
+          continue;
+        }
+        const r = q.records;
+        const i = (h & q.mask) * 5;
+        // The last record queued: the AO is not ready any more.
+        if ((q.head = (h + 1) | 0) === q.tail) this.readySet ^= 0x80000000 >>> z;
+        q.taken++;
+        sig = r[i]!;
+        // Read before the dispatch: a post from the action may reuse the ring slot.
+        p0 = r[i + 1]!;
+        if (sig >= TIME_EVENT_TAG) {
+          // A time-event expiry: expiry() and TimerTable.take(), inlined (keep
+          // in step with them). No trace hooks: while the trace lets any kind
+          // through, `run` is runTraced. `sig` keeps the tagged value (the
+          // catch below releases nothing for it).
+          const tm = this.timers as unknown as TimerRing;
+          const gen = r[i + 3]!;
+          // An id outside the table reads undefined (never === a number); the
+          // signal must match too (see take()).
+          if (tm.gen[p0] !== gen || tm.sig[p0] !== sig - TIME_EVENT_TAG) {
+            this.staleExpiries++;
+            continue;
+          }
+          // The current expiry of a one-shot (period 0: not armed again since): nothing of it is left.
+          if (tm.period[p0] === 0) tm.live[p0] = 0;
+          this.dispatchingAo = ao;
+          this.behaviours[ao]!.dispatch(sig - TIME_EVENT_TAG, p0, r[i + 2]!, gen, 0);
+          this.dispatchingAo = NO_SLOT;
+          this.dispatchCount[ao]++;
+          n++;
+          continue;
+        }
+        this.dispatchingAo = ao;
+        const res = this.behaviours[ao]!.dispatch(sig, p0, r[i + 2]!, r[i + 3]!, r[i + 4]!);
+        this.dispatchingAo = NO_SLOT;
+        // The queued reference is released after the event was handled, unless
+        // the behaviour deferred it (it comes back through recall). carriesBlock
+        // reads undefined for a signal >= maxSignals.
+        if (this.carriesBlock[sig] && res !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
+        this.dispatchCount[ao]++;
+        n++;
+      }
+    } catch (e) {
+      // From a dispatch: as if it had returned (its block released), then the error goes on.
+      if (this.dispatchingAo >= 0) {
+        this.dispatchingAo = NO_SLOT;
+        if (this.carriesBlock[sig]) this.pool!.release(p0);
+      }
+      throw e;
+    }
+    if (n === 0) {
+      this.idleCount++;
+      if (this.host.idle !== undefined) this.host.idle(this);
+    }
+    return n;
+  }
+
+  /** run() of a traced kernel (own property `run`, see traceFilter()): calls `next`, the traced form. */
+  private runTraced(): number {
+    if (this.dispatchingAo >= 0) this.reentered(1);
+    return this.runTracedFrom(0);
+  }
+
+  /** run() reached its bound after n >= 1 dispatches: the burst is over, or tracing was switched on and runTracedFrom goes on. */
+  private burstEnd(n: number): number {
+    return this.burstLimit === 0 ? this.runTracedFrom(n) : n;
+  }
+
+  /** The rest of a burst of which n events were dispatched, through `next` (traced while tracing is on). */
+  private runTracedFrom(n: number): number {
+    // Bound: as run()'s.
     while (this.readySet !== 0 && n < this.maxBurst) {
       if (this.next() >= 0) n++;
     }
@@ -1121,41 +1406,57 @@ export class Kernel implements TimerSink {
    * (emptied behind the kernel's back); STALE if it was a stale expiry.
    */
   private next(): number {
-    const bit = 31 - Math.clz32(this.readySet);
-    const ao = this.prioToSlot[bit]!;
-    const q = this.queues[ao]!;
-    const sig = q.get();
-    if (q.length === 0) this.readySet &= ~(1 << bit);
-    if (sig === NO_EVENT) return NO_SLOT;
+    // The same steps as one pass of run()'s loop (keep the two in step).
+    const z = clz32(this.readySet);
+    const ao = this.slotByClz[z]!;
+    // EventQueue.get(), inlined: the record is read from the ring.
+    const q = this.queues[ao] as unknown as QueueRing;
+    const h = q.head;
+    // Emptied behind the kernel's back (queueOf(ao).clear()): nothing to take.
+    if (h === q.tail) {
+      this.readySet ^= 0x80000000 >>> z;
+      return NO_SLOT;
+    }
+    const r = q.records;
+    const i = (h & q.mask) * 5;
+    // The last record queued: the AO is not ready any more.
+    if ((q.head = (h + 1) | 0) === q.tail) this.readySet ^= 0x80000000 >>> z;
+    q.taken++;
+    const sig = r[i]!;
+    // Read before the dispatch: a post from the action may reuse the ring slot.
+    const p0 = r[i + 1]!;
     // A tagged record: a time-event expiry (one comparison on this path).
-    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
-    const p0 = q.p0;
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, sig - TIME_EVENT_TAG, p0, r[i + 2]!, r[i + 3]!);
     // Tracing costs nothing here: a traced kernel's `next` is an own property (nextTraced, traceFilter()).
-    let r: number | void = 0;
+    let res: number | void = 0;
     this.dispatchingAo = ao;
     try {
-      r = this.behaviours[ao]!.dispatch(sig, p0, q.p1, q.p2, q.p3);
-    } finally {
-      this.dispatchingAo = -1;
-      // The queued reference is released after the event was handled, unless
-      // the behaviour deferred it (it comes back through recall).
-      if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
+      res = this.behaviours[ao]!.dispatch(sig, p0, r[i + 2]!, r[i + 3]!, r[i + 4]!);
+    } catch (e) {
+      // As if it had returned (its block released), then the error goes on.
+      this.dispatchingAo = NO_SLOT;
+      if (this.carriesBlock[sig]) this.pool!.release(p0);
+      throw e;
     }
+    this.dispatchingAo = NO_SLOT;
+    // The queued reference is released after the event was handled, unless
+    // the behaviour deferred it (it comes back through recall). carriesBlock
+    // reads undefined for a signal >= maxSignals.
+    if (this.carriesBlock[sig] && res !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
     this.dispatchCount[ao]++;
-    this.dispatchedTotal++;
     return ao;
   }
 
   /** next() of a traced kernel (own property `next`, see traceFilter()): the same steps (keep the two in step), plus a DISPATCH record (aux = queue length left). */
   private nextTraced(): number {
-    const bit = 31 - Math.clz32(this.readySet);
-    const ao = this.prioToSlot[bit]!;
+    const z = clz32(this.readySet);
+    const ao = this.slotByClz[z]!;
     const q = this.queues[ao]!;
     const sig = q.get();
     const left = q.length;
-    if (left === 0) this.readySet &= ~(1 << bit);
+    if (left === 0) this.readySet ^= 0x80000000 >>> z;
     if (sig === NO_EVENT) return NO_SLOT;
-    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, sig - TIME_EVENT_TAG, q.p0, q.p1, q.p2);
     const p0 = q.p0;
     const t = this.trace!;
     const o = this.traceBase + ao;
@@ -1186,19 +1487,18 @@ export class Kernel implements TimerSink {
       if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
     }
     this.dispatchCount[ao]++;
-    this.dispatchedTotal++;
     return ao;
   }
 
   /** next() of a kernel with a 'stop' trace (own property `next`): the same steps, the DISPATCH record through Trace.write(). */
   private nextTracedStop(): number {
-    const bit = 31 - Math.clz32(this.readySet);
-    const ao = this.prioToSlot[bit]!;
+    const z = clz32(this.readySet);
+    const ao = this.slotByClz[z]!;
     const q = this.queues[ao]!;
     const sig = q.get();
-    if (q.length === 0) this.readySet &= ~(1 << bit);
+    if (q.length === 0) this.readySet ^= 0x80000000 >>> z;
     if (sig === NO_EVENT) return NO_SLOT;
-    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, q, sig - TIME_EVENT_TAG);
+    if (sig >= TIME_EVENT_TAG) return this.expiry(ao, sig - TIME_EVENT_TAG, q.p0, q.p1, q.p2);
     const p0 = q.p0;
     this.traceEvent(TRACE_DISPATCH, ao, sig, p0, q.p1);
     let r: number | void = 0;
@@ -1210,7 +1510,6 @@ export class Kernel implements TimerSink {
       if (sig < this.maxSignals && this.carriesBlock[sig] === 1 && r !== BEHAVIOUR_DEFERRED) this.pool!.release(p0);
     }
     this.dispatchCount[ao]++;
-    this.dispatchedTotal++;
     return ao;
   }
 
@@ -1224,43 +1523,44 @@ export class Kernel implements TimerSink {
     // During construction an AO not registered yet has filter word 0 (the trace's table starts zeroed).
     let any = 0;
     for (let i = 0; i < this.maxObjects; i++) any |= t.filter[this.traceBase + i]! | 0;
-    const self = this as unknown as { post: Kernel['post']; next: () => number };
+    this.burstLimit = any === 0 ? this.maxBurst : 0;
+    const self = this as unknown as { post: Kernel['post']; next: () => number; run: () => number };
     if (any === 0) {
       self.post = Kernel.prototype.post;
       self.next = (Kernel.prototype as unknown as { next: () => number }).next;
-    } else if (t.stop) {
-      self.post = this.postTracedStop;
-      self.next = this.nextTracedStop;
+      self.run = Kernel.prototype.run;
     } else {
-      self.post = this.postTraced;
-      self.next = this.nextTraced;
+      self.post = t.stop ? this.postTracedStop : this.postTraced;
+      self.next = t.stop ? this.nextTracedStop : this.nextTraced;
+      // run() inlines the untraced next(): a traced kernel's run calls `next`.
+      self.run = this.runTraced;
     }
   }
 
   /**
-   * A time-event expiry (id, due, gen, 0) just taken from `q`, with its
-   * untagged signal: dispatched if current, else dropped (STALE). Never
-   * carries a pool block, so nothing is released.
+   * A time-event expiry (id, due, gen, 0) just taken from AO `ao`'s queue,
+   * with its untagged signal: dispatched if current, else dropped (STALE).
+   * Never carries a pool block, so nothing is released.
    */
-  private expiry(ao: number, q: EventQueue, sig: number): number {
-    const id = q.p0;
-    const gen = q.p2;
-    // take() also matches the signal: a record a release-build post tagged by
-    // accident (post() checks signals in DEBUG builds only) is dropped.
+  private expiry(ao: number, sig: number, id: number, due: number, gen: number): number {
+    // take() also matches the signal: a tagged record this kernel did not
+    // write (posts refuse tagged signals in every build; the queue's internal
+    // postTagged() called from outside could) is dropped.
     if (!this.timers.take(id, gen, sig)) {
       this.staleExpiries++;
       if (this.trace !== null) this.traceTimer(TRACE_TIME_STALE, ao, sig, id, gen, 0);
       return STALE;
     }
-    if (this.trace !== null) this.traceEvent(TRACE_DISPATCH, ao, sig, id, q.p1);
+    if (this.trace !== null) this.traceEvent(TRACE_DISPATCH, ao, sig, id, due);
     this.dispatchingAo = ao;
     try {
-      this.behaviours[ao]!.dispatch(sig, id, q.p1, gen, 0);
-    } finally {
+      this.behaviours[ao]!.dispatch(sig, id, due, gen, 0);
+    } catch (e) {
       this.dispatchingAo = -1;
+      throw e;
     }
+    this.dispatchingAo = -1;
     this.dispatchCount[ao]++;
-    this.dispatchedTotal++;
     return ao;
   }
 

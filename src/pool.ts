@@ -7,8 +7,9 @@
  * `BlockPool` holds `count` blocks of `blockSize` bytes in one arena: an
  * ArrayBuffer it allocates at construction, or a buffer the caller passes in
  * (ArrayBuffer, SharedArrayBuffer, or the region byteOffset .. byteOffset +
- * count * blockSize of a larger static arena). Free blocks sit on a free stack
- * in a typed array; claim pops, release pushes; there is no object per block.
+ * count * blockSize of a larger static arena). Free blocks sit on a LIFO free
+ * list threaded through one typed-array word per block; claim pops, release
+ * pushes; there is no object per block.
  * Block data is reached through the pool's one byte view `bytes` and one
  * DataView `view`, both over the whole buffer, at the absolute `offset(h)`:
  *
@@ -19,17 +20,21 @@
  *
  * Guarantees
  * - Zero allocation: claim, tryClaim (also on an empty pool), release, retain,
- *   offset, refCount, and PoolSet reserve, tryReserve (also when refused),
- *   release, retain, offset, refCount, poolOf allocate 0 slots and 0 chunk
- *   bytes on XS, the first call after construction included
- *   (test/pool/pool.test.ts, test/pool/pool-set.test.ts). Only a thrown error allocates.
+ *   offset, refCount (also of shared blocks, and 0 for an ended claim), and
+ *   PoolSet reserve, tryReserve (also when refused), release, retain, offset,
+ *   refCount, poolOf allocate 0 slots and 0 chunk bytes on XS, the first call
+ *   after construction included (test/pool/pool.test.ts, pool-set.test.ts,
+ *   pool-model.test.ts). Only a thrown error allocates.
  * - O(1): claim, tryClaim, release, retain, offset, refCount. reserve and
- *   tryReserve scan at most MAX_CLASSES (16) class sizes once.
+ *   tryReserve scan at most MAX_CLASSES (16) class sizes once. Only a throw
+ *   for a handle whose block is free (double release, use after release, or
+ *   a stale handle) walks the free list, at most `free` words, to tell those
+ *   errors apart.
  * - Checked handles: a stale handle (its claim ended and the block was
  *   claimed again), a double release, a handle of another pool, an index or
  *   generation no claim produced, NO_BLOCK, and anything that is not an
  *   integer are each rejected with a named error before any state changes:
- *   misuse never corrupts the free stack or the counters.
+ *   misuse never corrupts the free list or the counters.
  * - Nothing is lost silently: every refused claim or reserve is counted in
  *   `refused` (`failures` is its deprecated alias); `minFree` is the low-water
  *   mark of `free` (QP's nMin).
@@ -103,12 +108,13 @@
  *               never used, so 0 and never-claimed blocks are never valid).
  *   index       block number within the pool; offset = byteOffset + index * blockSize.
  *
- * Metadata overhead: 4 bytes per block, in one ArrayBuffer made at construction:
- * a Uint16 free-stack entry and a Uint16 word (generation in the low byte,
- * reference count in the high byte). No slot per block (test/pool/pool.test.ts
- * "metadata overhead", on XS). A pool's fixed cost is a few objects (its
- * fields, plus `bytes` and `view` for a pool that makes its own; a PoolSet's
- * classes share one pair): docs/pool.md "Cost (measured)".
+ * Metadata overhead: 4 bytes per block, one Uint32Array made at construction:
+ * a held block's word is its live handle (held once) or its generation and
+ * reference count (held more often); a free block's word links the free list
+ * (the layout: the comment above the constant SHARED). No slot per block
+ * (test/pool/pool.test.ts "metadata overhead", on XS). A pool's fixed cost is
+ * a few objects (its fields, plus `bytes` and `view` for a pool that makes its
+ * own; a PoolSet's classes share one pair): docs/pool.md "Cost (measured)".
  *
  * Limits
  * - MAX_BLOCKS = 65536 blocks per pool (16-bit index); blockSize 1..2^31-1.
@@ -140,10 +146,13 @@
  *
  * Measured cost: docs/pool.md "Cost (measured)" (`node scripts/bench.mjs
  * pool`, release build; the table is generated from bench/results by `npm
- * run docs`). Most of the difference to a bare free stack is the checks
- * (generation, reference count, handle), as the hand-written checked row
- * there shows. Closures over constructor locals would save a few steps but
- * cost far more memory per pool, so the class form is kept.
+ * run docs`). The check costs one read and one comparison; what remains of
+ * the difference to a bare free stack is mostly the free count (a bare
+ * stack's pointer is its count; a list threaded through the blocks keeps one
+ * more field, per claim and per release) and field access through `this`.
+ * Closures over constructor locals would read fields cheaper but cost far
+ * more memory per pool (a function object per method per pool), so the class
+ * form is kept.
  */
 import { KeelError } from './errors.js';
 import { Trace, TRACE_POOL_CLAIM, TRACE_POOL_CLAIM_FAIL, TRACE_POOL_RELEASE } from './trace.js';
@@ -301,10 +310,41 @@ const OP_POOLOF = 4;
 const OP_CLASSOF = 5;
 const OP_NAMES = Object.freeze(['release', 'retain', 'offset', 'refCount', 'poolOf', 'classOf']);
 
-// Per-block metadata word (Uint16): low byte = generation of the block's current or
-// last claim (0: never claimed), high byte = reference count (0: free). A handle h
-// is live iff h === (tag | (m & 0xff) << 16 | (h & 0xffff)) && m >= 0x100.
-const REF = 0x100;
+// Per-block word (one Uint32 per block, `words`). With the pool's handles
+// h = tag | g << 16 | i (tag = id << 24, generation g 1..255, block index i)
+// and lim = (id + 1) << 24:
+//
+//   held once      h                          (< 2^31, low 16 bits i)
+//   held r times   SHARED | g << 16 | r       (r = 2..MAX_REFS; 0xc0010000 .. 0xc0ffffff)
+//   free           a free-list word (below): the word `head` takes when
+//                  this block is claimed
+//
+// The free blocks form a LIFO list through their words. `head`, and the word
+// of each free block, is the free-list word of the next free block j, which
+// says what claiming j hands out:
+//
+//   tag | g << 16 | j     j was claimed before; its next handle (generation g)   < lim
+//   lim + j               j's last claim had generation 255: the next has 1      lim .. lim + 0xffff
+//   lim + 0x10000 + j     j was never claimed: its first handle is tag | 1 << 16 | j
+//   END                   none: lim + 0xffff, or 0x80020000 with MAX_BLOCKS blocks
+//
+// So one comparison, head >= lim, sends the claims that need more than a pop
+// (an empty pool, a new low-water mark, generation 255 wrapping to 1) to the
+// slow path, and release bumps the generation with one addition. Since a
+// block held once has its live handle as its word, release, offset and retain
+// validate a handle with one read and one comparison:
+// words[h & 0x8000ffff] === h. The mask keeps bit 31, so a value that is not
+// a non-negative int32 reads a negative index (undefined) and equals no word;
+// the words that are not a live handle either have bit 31 set, or low 16 bits
+// other than their block's index (a free-list word names another block; END's
+// 0xffff is no block of a pool smaller than MAX_BLOCKS). For pool ids below
+// 127 the free-list words stay below 2^31 (small integers on V8).
+//
+// Blocks are first claimed in index order (the list starts 0, 1, 2, ...), so
+// the blocks never claimed are exactly capacity - low .. capacity - 1.
+const SHARED = 0xc0000000; // every word >= SHARED is a SHARED word
+const FRESH = 0x1000000; // lim + 0x10000 + j - FRESH = tag | 1 << 16 | j
+const GEN_WRAP = 0xff0000; // lim + j - GEN_WRAP = tag | 1 << 16 | j
 
 /** Takes `n` consecutive pool ids from the realm's sequence (constructors only). */
 function takeIds(n: number): number {
@@ -359,9 +399,11 @@ interface SharedViews {
  * A pool of `count` fixed-size blocks. See the module header.
  *
  * The hot paths are written for XS's step meter (every bytecode is a step):
- * few locals, one fast check per call, plain (TS-private) fields rather than
- * #private ones. Closures over constructor locals would save a few steps per
- * claim+release but cost far more slots and chunks per pool.
+ * one fast check per call, plain (TS-private) fields rather than #private
+ * ones, a local only where it is read often (declaring one costs steps), and
+ * no module constant named in a hot method (each costs a step per call).
+ * Closures over constructor locals would save a few steps per claim+release
+ * but cost far more slots and chunks per pool.
  */
 export class BlockPool {
   /** Used in error messages. */
@@ -388,9 +430,10 @@ export class BlockPool {
   readonly poison: boolean;
 
   private readonly tag: number; // id << 24
-  private readonly stack: Uint16Array; // free stack: stack[0 .. top-1] are free block indices
-  private readonly meta: Uint16Array; // per block: generation | refs << 8 (see REF)
-  private top: number;
+  private readonly lim: number; // (id + 1) << 24: head >= lim needs the slow path
+  private readonly words: Uint32Array; // one word per block (see SHARED above)
+  private head: number; // the word of the next block to claim
+  private top: number; // free blocks
   private low: number;
   private nRefused = 0;
   /** The trace it reports into (option `trace`), or null. */
@@ -461,11 +504,13 @@ export class BlockPool {
     this.zeroOnClaim = o.zeroOnClaim === true;
     this.poison = o.poison !== false;
     this.tag = id << 24;
-    // Metadata: one ArrayBuffer of 4 bytes per block.
-    const metaBuffer = new ArrayBuffer(n * 4);
-    this.stack = new Uint16Array(metaBuffer, 0, n);
-    this.meta = new Uint16Array(metaBuffer, n * 2, n);
-    for (let i = 0; i < n; i++) this.stack[i] = n - 1 - i; // block 0 on top: a fresh pool hands out 0, 1, 2, ...
+    this.lim = (id + 1) * 0x1000000;
+    // Metadata: one Uint32 word per block; the free list starts 0, 1, 2, ..., none claimed yet.
+    const words = new Uint32Array(n);
+    for (let i = 0; i < n - 1; i++) words[i] = this.lim + 0x10000 + i + 1;
+    words[n - 1] = n < MAX_BLOCKS ? this.lim + 0xffff : 0x80020000; // END
+    this.words = words;
+    this.head = this.lim + 0x10000;
     this.top = n;
     this.low = n;
     // zeroOnClaim: an own property picks the zeroing claim, so plain pools pay no check.
@@ -513,95 +558,144 @@ export class BlockPool {
     return this.nRefused;
   }
 
-  // Hot paths. A free block's metadata word is its last generation g (0..255);
-  // a claim makes it (g % 255 + 1) | REF, i.e. generation 1..255 and one reference.
-  // low <= top always, so while top > low a claim tests once; at top === low it
-  // lowers the mark, and top === low === 0 is the empty pool.
+  // Hot paths (see the word layout above SHARED). A claim pops the head: its
+  // word becomes the block's live handle and the block's word (the next free
+  // one) the new head. A last release pushes the block: its word becomes the
+  // old head, and the head its handle with the generation + 1 (a generation 255
+  // handle gives lim + i, which the next claim of it wraps to generation 1).
 
   /** Claims a block (reference count 1). Throws PoolExhaustedError when none is free. */
   claim(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) return this.exhausted();
-      this.low--;
-    }
-    const i = this.stack[--this.top]!;
-    return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    const h = this.head;
+    if (h >= this.lim) return this.claimSlow();
+    this.top--;
+    this.head = this.words[h & 0xffff]!;
+    return (this.words[h & 0xffff] = h);
   }
 
   /** Claims a block (reference count 1), or returns NO_BLOCK (counted in `refused`). Throws nothing. */
   tryClaim(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) {
-        this.nRefused++;
-        return NO_BLOCK;
-      }
-      this.low--;
+    const h = this.head;
+    if (h < this.lim) {
+      this.top--;
+      this.head = this.words[h & 0xffff]!;
+      return (this.words[h & 0xffff] = h);
     }
-    const i = this.stack[--this.top]!;
-    return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    if (this.top) return this.takeSlow(); // a free block: first claim, or generation wrap
+    this.nRefused++;
+    return 0; // NO_BLOCK
   }
 
   /** Drops one reference; the last one returns the block to the pool. Misuse throws a HandleError. */
   release(h: number): void {
-    const m = this.meta[h & 0xffff]!;
-    // h is exactly the handle of the block's current claim (an integer, this pool, that generation), and it is held.
-    if (h !== (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) || !(m >= REF)) this.reject(h, OP_RELEASE);
-    if ((this.meta[h & 0xffff] = m - REF) < REF) {
-      if (DEBUG) {
-        if (this.poison) {
-          const at = this.byteOffset + (h & 0xffff) * this.blockSize;
-          this.bytes.fill(POISON_BYTE, at, at + this.blockSize);
-        }
+    // Held once by exactly this handle (else: held several times, or misuse).
+    if (this.words[h & 0x8000ffff] !== h) {
+      const w = this.words[h & 0x8000ffff]!; // (see "slow paths" below)
+      if (w >= 0xc0000000 && h === (this.tag | (w & 0xff0000) | (h & 0xffff))) {
+        this.words[h & 0xffff] = (w & 0xffff) === 2 ? h : w - 1; // 2 -> held once: the word is h again
+        return;
       }
-      this.stack[this.top] = h & 0xffff; // (cheaper on XS than stack[top++] = ...)
-      this.top = this.top + 1;
+      this.reject(h, 0); // 0: OP_RELEASE
+    }
+    this.words[h & 0xffff] = this.head;
+    this.head = h + 0x10000;
+    this.top++;
+    if (DEBUG) {
+      if (this.poison) {
+        const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+        this.bytes.fill(POISON_BYTE, at, at + this.blockSize);
+      }
     }
   }
 
   /** Adds a reference to a held block (multicast). Throws RefCountOverflowError past MAX_REFS. */
   retain(h: number): void {
-    const m = this.meta[h & 0xffff]!;
-    if (h !== (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) || !(m >= REF) || m >= 0xff00) this.reject(h, OP_RETAIN); // 0xff00: MAX_REFS references
-    this.meta[h & 0xffff] = m + REF;
+    // Held once: the word becomes SHARED | g << 16 | 2.
+    const w = this.words[h & 0x8000ffff]!;
+    if (w === h) this.words[h & 0xffff] = 0xc0000002 + (h & 0xff0000);
+    // Shared (see "slow paths" below), below MAX_REFS (255).
+    else if (w >= 0xc0000000 && h === (this.tag | (w & 0xff0000) | (h & 0xffff)) && (w & 0xffff) < 255) this.words[h & 0xffff] = w + 1;
+    else this.reject(h, 1); // 1: OP_RETAIN
   }
 
   /** Byte offset of the held block in `buffer` (for `bytes` and `view`). */
   offset(h: number): number {
-    const m = this.meta[h & 0xffff]!;
-    if (h !== (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) || !(m >= REF)) this.reject(h, OP_OFFSET);
+    if (this.words[h & 0x8000ffff] !== h) this.checkShared(h);
     return this.byteOffset + (h & 0xffff) * this.blockSize;
   }
 
   /** References held on the block of `h`; 0 once that claim has ended (released, or stale). */
   refCount(h: number): number {
-    const m = this.meta[h & 0xffff]!;
-    if (h === (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) && m >= REF) return m >> 8;
-    return this.classify(h, OP_REFCOUNT);
+    return this.words[h & 0x8000ffff] === h ? 1 : this.refCountSlow(h);
+  }
+
+  // The slow paths of release, retain, offset and refCount: a block held several
+  // times, or misuse. w is h's block word, undefined beyond the pool (then every
+  // comparison is false); h is that block's handle if w is a SHARED word
+  // (w >= 0xc0000000: no other word is that high) of h's generation. Literals,
+  // not the named constants: on XS each module constant a function names costs
+  // a step on every call.
+
+  private checkShared(h: number): void {
+    const w = this.words[h & 0x8000ffff]!;
+    if (!(w >= 0xc0000000 && h === (this.tag | (w & 0xff0000) | (h & 0xffff)))) this.reject(h, 2); // 2: OP_OFFSET
+  }
+
+  private refCountSlow(h: number): number {
+    const w = this.words[h & 0x8000ffff]!;
+    if (w >= 0xc0000000 && h === (this.tag | (w & 0xff0000) | (h & 0xffff))) return w & 0xffff;
+    return this.classify(h, 3); // 3: OP_REFCOUNT
+  }
+
+  /**
+   * The slow path of every claim form (head >= lim): an empty pool (returns
+   * NO_BLOCK, the caller counts and refuses), a block never claimed (a new
+   * low-water mark) or generation 255 wrapping to 1.
+   */
+  private takeSlow(): number {
+    if (this.top === 0) return NO_BLOCK;
+    let h = this.head;
+    if (h >= this.lim + 0x10000) {
+      h -= FRESH;
+      this.low--;
+    } else h -= GEN_WRAP;
+    this.top--;
+    this.head = this.words[h & 0xffff]!;
+    this.words[h & 0xffff] = h;
+    if (this.zeroOnClaim) {
+      const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+      this.bytes.fill(0, at, at + this.blockSize);
+    }
+    return h;
+  }
+
+  private claimSlow(): number {
+    const h = this.takeSlow();
+    return h === NO_BLOCK ? this.exhausted() : h;
   }
 
   private claimZeroed(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) return this.exhausted();
-      this.low--;
-    }
-    const i = this.stack[--this.top]!;
-    const at = this.byteOffset + i * this.blockSize;
+    const h = this.head;
+    if (h >= this.lim) return this.claimSlow();
+    this.top--;
+    this.head = this.words[h & 0xffff]!;
+    const at = this.byteOffset + (h & 0xffff) * this.blockSize;
     this.bytes.fill(0, at, at + this.blockSize);
-    return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    return (this.words[h & 0xffff] = h);
   }
 
   private tryClaimZeroed(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) {
-        this.nRefused++;
-        return NO_BLOCK;
-      }
-      this.low--;
+    const h = this.head;
+    if (h < this.lim) {
+      this.top--;
+      this.head = this.words[h & 0xffff]!;
+      const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+      this.bytes.fill(0, at, at + this.blockSize);
+      return (this.words[h & 0xffff] = h);
     }
-    const i = this.stack[--this.top]!;
-    const at = this.byteOffset + i * this.blockSize;
-    this.bytes.fill(0, at, at + this.blockSize);
-    return this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
+    if (this.top) return this.takeSlow(); // (zeroes the block)
+    this.nRefused++;
+    return 0; // NO_BLOCK
   }
 
   /** The trace's onFilter hook: swaps the traced or untraced claim/tryClaim/release in as own properties. */
@@ -622,61 +716,70 @@ export class BlockPool {
   // (written out: a call through the prototype costs more than the record's filter test), then the record.
 
   private claimTraced(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) {
+    let h = this.head;
+    if (h >= this.lim) {
+      h = this.takeSlow();
+      if (h === NO_BLOCK) {
         this.traceFail(this.nRefused + 1);
         return this.exhausted();
       }
-      this.low--;
+    } else {
+      this.top--;
+      this.head = this.words[h & 0xffff]!;
+      this.words[h & 0xffff] = h;
+      if (this.zeroOnClaim) {
+        const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+        this.bytes.fill(0, at, at + this.blockSize);
+      }
     }
-    const i = this.stack[--this.top]!;
-    if (this.zeroOnClaim) {
-      const at = this.byteOffset + i * this.blockSize;
-      this.bytes.fill(0, at, at + this.blockSize);
-    }
-    const h = this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
     const t = this.trace!;
     if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM)) !== 0) t.write((this.traceId << 16) | TRACE_POOL_CLAIM, -1, h, this.capacity - this.top, 0);
     return h;
   }
 
   private tryClaimTraced(): number {
-    if (this.top === this.low) {
-      if (this.top === 0) {
+    let h = this.head;
+    if (h >= this.lim) {
+      h = this.takeSlow();
+      if (h === NO_BLOCK) {
         this.nRefused++;
         this.traceFail(this.nRefused);
         return NO_BLOCK;
       }
-      this.low--;
+    } else {
+      this.top--;
+      this.head = this.words[h & 0xffff]!;
+      this.words[h & 0xffff] = h;
+      if (this.zeroOnClaim) {
+        const at = this.byteOffset + (h & 0xffff) * this.blockSize;
+        this.bytes.fill(0, at, at + this.blockSize);
+      }
     }
-    const i = this.stack[--this.top]!;
-    if (this.zeroOnClaim) {
-      const at = this.byteOffset + i * this.blockSize;
-      this.bytes.fill(0, at, at + this.blockSize);
-    }
-    const h = this.tag | (((this.meta[i] = (this.meta[i]! % 255) + (REF + 1)) & 0xff) << 16) | i;
     const t = this.trace!;
     if ((t.filter[this.traceId]! & (1 << TRACE_POOL_CLAIM)) !== 0) t.write((this.traceId << 16) | TRACE_POOL_CLAIM, -1, h, this.capacity - this.top, 0);
     return h;
   }
 
   private releaseTraced(h: number): void {
-    const m = this.meta[h & 0xffff]!;
-    if (h !== (this.tag | ((m & 0xff) << 16) | (h & 0xffff)) || !(m >= REF)) this.reject(h, OP_RELEASE);
-    if ((this.meta[h & 0xffff] = m - REF) < REF) {
+    let left = 0; // references left (p0)
+    const w = this.words[h & 0x8000ffff]!;
+    if (w === h) {
+      this.words[h & 0xffff] = this.head;
+      this.head = h + 0x10000;
+      this.top++;
       if (DEBUG) {
         if (this.poison) {
           const at = this.byteOffset + (h & 0xffff) * this.blockSize;
           this.bytes.fill(POISON_BYTE, at, at + this.blockSize);
         }
       }
-      this.stack[this.top] = h & 0xffff;
-      this.top = this.top + 1;
-    }
+    } else if (w >= 0xc0000000 && h === (this.tag | (w & 0xff0000) | (h & 0xffff))) {
+      left = (w & 0xffff) - 1;
+      this.words[h & 0xffff] = left === 1 ? h : w - 1;
+    } else this.reject(h, OP_RELEASE);
     // p0 = references left, p1 = blocks used.
     const t = this.trace!;
-    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_RELEASE)) !== 0)
-      t.write((this.traceId << 16) | TRACE_POOL_RELEASE, -1, h, this.meta[h & 0xffff]! >> 8, this.capacity - this.top);
+    if ((t.filter[this.traceId]! & (1 << TRACE_POOL_RELEASE)) !== 0) t.write((this.traceId << 16) | TRACE_POOL_RELEASE, -1, h, left, this.capacity - this.top);
   }
 
   /** POOL_CLAIM_FAIL (aux = capacity, p0 = refused including this one). */
@@ -698,18 +801,35 @@ export class BlockPool {
     );
   }
 
+  /**
+   * The generation of the last claim of free block `i` (claimed before): its
+   * next handle is the word that names it on the free list (walked from the
+   * head, at most `free` words). Misuse paths only.
+   */
+  private lastGeneration(i: number): number {
+    let w = this.head;
+    for (let k = 0; k < this.top; k++) {
+      const h = w >= this.lim + 0x10000 ? w - FRESH : w >= this.lim ? w - GEN_WRAP : w;
+      if ((h & 0xffff) === i) {
+        const g = (h >>> 16) & 0xff;
+        return g === 1 ? MAX_GENERATION : g - 1;
+      }
+      w = this.words[h & 0xffff]!;
+    }
+    return 0; // not reached: a free block is on the free list
+  }
+
   /** Misuse path: classifies a handle that failed the fast check. Throws, except refCount of an ended claim (0). */
   private classify(h: unknown, op: number): number {
-    const owner = `BlockPool '${this.name}'`;
-    const where = DEBUG ? `${owner} (id ${this.id}).${OP_NAMES[op]}` : owner;
-    const bad = notAHandle(owner, where, h, DEBUG ? 'claim/tryClaim/reserve' : '');
-    if (bad !== undefined) throw bad;
+    // Messages are built on the way to a throw only, and no typeof (on XS it allocates
+    // a string): refCount of an ended claim allocates nothing.
     const v = h as number;
+    if (!Number.isInteger(h) || v <= 0 || v > 0x7fffffff) throw notAHandle(this.owner(), this.where(op), h, DEBUG ? 'claim/tryClaim/reserve' : '')!;
     const hid = v >>> 24;
     if (hid !== this.id)
       throw new ForeignHandleError(
         'FOREIGN',
-        DEBUG ? `${where}(${v}): the handle belongs to pool id ${hid}, not to this pool; return it to the pool that gave it out [FOREIGN]` : `${owner} [FOREIGN]`,
+        DEBUG ? `${this.where(op)}(${v}): the handle belongs to pool id ${hid}, not to this pool; return it to the pool that gave it out [FOREIGN]` : `${this.owner()} [FOREIGN]`,
       );
     const i = v & 0xffff;
     const g = (v >>> 16) & 0xff;
@@ -717,25 +837,37 @@ export class BlockPool {
       throw new InvalidHandleError(
         'FORGED',
         DEBUG
-          ? `${where}(${v}): no claim of this pool made it (block ${i}, generation ${g}; the pool has ${this.capacity} blocks, generations 1..255); forged or corrupted [FORGED]`
-          : `${owner} [FORGED]`,
+          ? `${this.where(op)}(${v}): no claim of this pool made it (block ${i}, generation ${g}; the pool has ${this.capacity} blocks, generations 1..255); forged or corrupted [FORGED]`
+          : `${this.owner()} [FORGED]`,
       );
-    const m = this.meta[i]!;
-    const cur = m & 0xff;
-    const r = m >> 8;
-    if (cur === 0)
+    if (i >= this.capacity - this.low)
       throw new InvalidHandleError(
         'NEVER_CLAIMED',
-        DEBUG ? `${where}(${v}): block ${i} was never claimed, so no claim made this handle; forged or corrupted [NEVER_CLAIMED]` : `${owner} [NEVER_CLAIMED]`,
+        DEBUG ? `${this.where(op)}(${v}): block ${i} was never claimed, so no claim made this handle; forged or corrupted [NEVER_CLAIMED]` : `${this.owner()} [NEVER_CLAIMED]`,
       );
+    // The block's current (or, when free, last) generation and its references.
+    const w = this.words[i]!;
+    let cur: number;
+    let r: number;
+    if (w < 0x80000000 && (w & 0xffff) === i) {
+      cur = (w >>> 16) & 0xff;
+      r = 1;
+    } else if (w >= SHARED) {
+      cur = (w >>> 16) & 0xff;
+      r = w & 0xffff;
+    } else {
+      if (op === OP_REFCOUNT) return 0; // free: that claim has ended, whichever it was
+      cur = this.lastGeneration(i);
+      r = 0;
+    }
     if (g !== cur) {
       if (op === OP_REFCOUNT) return 0;
       throw new StaleHandleError(
         'STALE',
         DEBUG
-          ? `${where}(${v}): stale handle: block ${i} was released and claimed again since (handle generation ${g}, block now at ${cur}, ` +
+          ? `${this.where(op)}(${v}): stale handle: block ${i} was released and claimed again since (handle generation ${g}, block now at ${cur}, ` +
               `${r > 0 ? 'held' : 'free'}); a holder kept the handle after its release [STALE]`
-          : `${owner} [STALE]`,
+          : `${this.owner()} [STALE]`,
       );
     }
     if (r === 0) {
@@ -744,22 +876,32 @@ export class BlockPool {
         throw new DoubleReleaseError(
           'DOUBLE_RELEASE',
           DEBUG
-            ? `${where}(${v}): double release: block ${i} (generation ${g}) was already released and is free; release each reference once [DOUBLE_RELEASE]`
-            : `${owner} [DOUBLE_RELEASE]`,
+            ? `${this.where(op)}(${v}): double release: block ${i} (generation ${g}) was already released and is free; release each reference once [DOUBLE_RELEASE]`
+            : `${this.owner()} [DOUBLE_RELEASE]`,
         );
       throw new StaleHandleError(
         'USE_AFTER_RELEASE',
         DEBUG
-          ? `${where}(${v}): use after release: block ${i} (generation ${g}) is free; retain before the last release [USE_AFTER_RELEASE]`
-          : `${owner} [USE_AFTER_RELEASE]`,
+          ? `${this.where(op)}(${v}): use after release: block ${i} (generation ${g}) is free; retain before the last release [USE_AFTER_RELEASE]`
+          : `${this.owner()} [USE_AFTER_RELEASE]`,
       );
     }
     if (op === OP_RETAIN && r === MAX_REFS)
       throw new RefCountOverflowError(
         'TOO_MANY_REFS',
-        DEBUG ? `${where}(${v}): block ${i} already has MAX_REFS = ${MAX_REFS} references; release some first [TOO_MANY_REFS]` : `${owner} [TOO_MANY_REFS]`,
+        DEBUG ? `${this.where(op)}(${v}): block ${i} already has MAX_REFS = ${MAX_REFS} references; release some first [TOO_MANY_REFS]` : `${this.owner()} [TOO_MANY_REFS]`,
       );
     return r;
+  }
+
+  /** `BlockPool 'name'`: the short prefix of its error messages. */
+  private owner(): string {
+    return `BlockPool '${this.name}'`;
+  }
+
+  /** The long prefix, with the operation (DEBUG builds). */
+  private where(op: number): string {
+    return DEBUG ? `BlockPool '${this.name}' (id ${this.id}).${OP_NAMES[op]}` : this.owner();
   }
 
   private reject(h: unknown, op: number): never {
@@ -793,7 +935,7 @@ export class PoolSet {
   readonly capacity: number;
 
   private readonly k: number;
-  private readonly sizes: Int32Array;
+  private readonly sizes: Int32Array; // class block sizes, then 0x7fffffff
   private readonly list: BlockPool[];
   private nRefused = 0;
 
@@ -884,7 +1026,8 @@ export class PoolSet {
         : checkInt(who, 'firstId', o.firstId, 1, MAX_POOL_ID - k + 1, 'BAD_FIRST_ID', DEBUG ? `pick ${k} consecutive ids no other live pool uses, or omit firstId` : '');
     const views: SharedViews = { bytes: new Uint8Array(buffer), view: new DataView(buffer) };
     const list: BlockPool[] = [];
-    const sizes = new Int32Array(k);
+    const sizes = new Int32Array(k + 1);
+    sizes[k] = 0x7fffffff; // stops reserve's scan: no size is larger
     let end = 0;
     let capacity = 0;
     for (let c = 0; c < k; c++) {
@@ -955,11 +1098,11 @@ export class PoolSet {
    */
   reserve(size: number): number {
     if (size === (size | 0) && size > 0) {
-      for (let c = 0; c < this.k; c++) {
-        if (size <= this.sizes[c]!) {
-          const h = this.list[c]!.tryClaim();
-          return h === NO_BLOCK ? this.exhausted(c, size) : h;
-        }
+      let c = 0;
+      while (size > this.sizes[c]!) c++;
+      if (c < this.k) {
+        const h = this.list[c]!.tryClaim();
+        return h !== 0 ? h : this.exhausted(c, size); // 0: NO_BLOCK
       }
     }
     return this.noClass(size);
@@ -968,56 +1111,58 @@ export class PoolSet {
   /** Like reserve, but returns NO_BLOCK (counted in `refused`) instead of throwing. Throws nothing. */
   tryReserve(size: number): number {
     if (size === (size | 0) && size > 0) {
-      for (let c = 0; c < this.k; c++) {
-        if (size <= this.sizes[c]!) {
-          const h = this.list[c]!.tryClaim();
-          if (h === NO_BLOCK) this.nRefused++;
-          return h;
-        }
+      let c = 0;
+      while (size > this.sizes[c]!) c++;
+      if (c < this.k) {
+        const h = this.list[c]!.tryClaim();
+        if (h === 0) this.nRefused++; // NO_BLOCK
+        return h;
       }
     }
     this.nRefused++;
-    return NO_BLOCK;
+    return 0; // NO_BLOCK
   }
 
   // ((h >>> 24) - firstId) >>> 0 is the class index, or a large number for another pool's id.
+  // The operation codes are literals (OP_RELEASE 0 .. OP_CLASSOF 5): on XS each module
+  // constant a method names costs a step on every call.
 
   /** Drops one reference of a set handle (see BlockPool.release). */
   release(h: number): void {
     const c = ((h >>> 24) - this.firstId) >>> 0;
     if (c < this.k) this.list[c]!.release(h);
-    else this.foreign(h, OP_RELEASE);
+    else this.foreign(h, 0);
   }
 
   /** Adds a reference to a set handle (see BlockPool.retain). */
   retain(h: number): void {
     const c = ((h >>> 24) - this.firstId) >>> 0;
     if (c < this.k) this.list[c]!.retain(h);
-    else this.foreign(h, OP_RETAIN);
+    else this.foreign(h, 1);
   }
 
   /** Byte offset of the held block in `buffer` (for `bytes` and `view`). */
   offset(h: number): number {
     const c = ((h >>> 24) - this.firstId) >>> 0;
-    return c < this.k ? this.list[c]!.offset(h) : this.foreign(h, OP_OFFSET);
+    return c < this.k ? this.list[c]!.offset(h) : this.foreign(h, 2);
   }
 
   /** References held on the block; 0 once that claim has ended. */
   refCount(h: number): number {
     const c = ((h >>> 24) - this.firstId) >>> 0;
-    return c < this.k ? this.list[c]!.refCount(h) : this.foreign(h, OP_REFCOUNT);
+    return c < this.k ? this.list[c]!.refCount(h) : this.foreign(h, 3);
   }
 
   /** The class pool that gave out `h` (its blockSize, counters). Checks the pool id, not the generation. */
   poolOf(h: number): BlockPool {
     const c = ((h >>> 24) - this.firstId) >>> 0;
-    return c < this.k && h === (h | 0) ? this.list[c]! : this.foreign(h, OP_POOLOF);
+    return c < this.k && h === (h | 0) ? this.list[c]! : this.foreign(h, 4);
   }
 
   /** Size class index of a set handle (pool id - firstId). Checks the pool id, not the generation. */
   classOf(h: number): number {
     const c = ((h >>> 24) - this.firstId) >>> 0;
-    return c < this.k && h === (h | 0) ? c : this.foreign(h, OP_CLASSOF);
+    return c < this.k && h === (h | 0) ? c : this.foreign(h, 5);
   }
 
   private exhausted(c: number, size: number): never {

@@ -18,7 +18,9 @@
  * Counters (doubles, exact to 2^53; refused = a post the queue did not take,
  * dropped = a record it accepted and discarded later):
  *   posted   records accepted (post, postUrgent, postWithMargin that returned true)
- *   taken    records returned by get()
+ *   taken    records returned by get() or getBack() (and an active object's
+ *            records the kernel took: it reads them from the ring itself,
+ *            without setting p0..p3)
  *   dropped  records discarded without get(): drop-oldest overwrites + clear()
  *   cleared  the part of `dropped` that clear() discarded
  *   refused  posts not accepted (reject policy full, throw policy full,
@@ -75,8 +77,9 @@
  * Tagged records (for the kernel): `postTagged(sig, ..)` (internal) stores
  * the signal as `sig + TIME_EVENT_TAG` (0x10000), a value no public post
  * accepts in DEBUG builds (they refuse signals above MAX_SIGNAL), so user code
- * cannot forge one there. The kernel posts time-event expiries this way and
- * recognises them at dispatch by `sig >= TIME_EVENT_TAG`. get() and peek()
+ * cannot forge one there. The kernel posts time-event expiries this way (or
+ * writes the same record into the ring itself, src/kernel.ts "Hot paths")
+ * and recognises them at dispatch by `sig >= TIME_EVENT_TAG`. get() and peek()
  * return the stored value as is (tagged). Its untagged signal and parameters
  * get the same DEBUG checks as post(); otherwise it behaves exactly as post()
  * (FIFO, same overflow policy and counters). Release builds do not check
@@ -204,7 +207,7 @@ export class EventQueue {
   readonly p3: number = 0;
   /** Records accepted. */
   posted = 0;
-  /** Records returned by get(). */
+  /** Records returned by get() or getBack(), or taken by the kernel to dispatch. */
   taken = 0;
   /** Records discarded without get(): drop-oldest overwrites plus clear(). */
   dropped = 0;
@@ -218,6 +221,9 @@ export class EventQueue {
   /** Posts not accepted (reject, throw, margin); not counted in `posted`. */
   refused = 0;
 
+  // records, mask, head, tail, posted, taken and peak: the kernel reads and writes
+  // them under these names for its active objects' queues (src/kernel.ts,
+  // QueueRing): keep the names and meanings in step.
   private readonly records: Float64Array;
   private readonly mask: number;
   private readonly policy: number;

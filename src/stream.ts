@@ -84,8 +84,9 @@
  *
  * SharedArrayBuffer: the ring may live in a SharedArrayBuffer (e.g. a static
  * arena), but the stream object is single-context: head/tail, the wait flags
- * and counters are plain fields, and readiness posts call a Postable of the
- * same VM. The cross-worker SPSC variant for scalars is SharedStream
+ * and counters are plain fields (written and taken are derived from head and
+ * tail), and readiness posts call a Postable of the same VM. The
+ * cross-worker SPSC variant for scalars is SharedStream
  * (src/shared-stream.ts): indices, close flag and counters in the shared
  * buffer under Atomics, blocking waits instead of a Postable, no blocks
  * (BlockPool metadata is single-context). For block handles from another
@@ -98,10 +99,12 @@
  * numbers; a number[] is the caller's to keep numeric).
  *
  * Limits: capacity a power of two 1..MAX_STREAM_CAPACITY (65536); signals
- * 0..65535; head/tail are free-running 32-bit counters (option `initialIndex`
- * starts them anywhere).
+ * 0..65535. head/tail count items from `initialIndex` (a 32-bit start, default
+ * 0) without wrapping: numbers exact to 2^53 items (the slot is the count
+ * masked, which ToInt32 keeps right past 2^31); `written` and `taken` are
+ * their distances from the start. (BlockStream's are 32-bit and wrap.)
  *
- * Measured cost: docs/stream.md, "Measured cost" (`node scripts/bench.mjs stream`).
+ * Measured cost: docs/stream.md, "Cost" (`node scripts/bench.mjs stream`).
  *
  * Errors carry a code (docs/errors.md, "stream"); DEBUG builds build the long
  * message. Release builds: the constructors' checks (StreamConfigError), the
@@ -181,6 +184,10 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
   value = 0;
 
   private readonly ring: NumberSink;
+  /** tail - written (head and tail count without wrapping; see Limits above). */
+  private wbase: number;
+  /** head - taken (destroy() moves it with head: dropped items are not taken). */
+  private rbase: number;
 
   constructor(options: StreamOptions<T>) {
     const o = options;
@@ -232,6 +239,23 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     this.type = o.type;
     this.data = data as StreamArrayOf[T];
     this.ring = data;
+    this.wbase = this.tail;
+    this.rbase = this.head;
+  }
+
+  /** Items accepted. (Assignable, as the counters are.) */
+  get written(): number {
+    return this.tail - this.wbase;
+  }
+  set written(n: number) {
+    this.wbase = this.tail - n;
+  }
+  /** Items consumed by the reader (next/read). (Assignable, as the counters are.) */
+  get taken(): number {
+    return this.head - this.rbase;
+  }
+  set taken(n: number) {
+    this.rbase = this.head - n;
   }
 
   /** Writes one item. False when full (refused++, arms a bound writer) or closed (refusedClosed++). */
@@ -239,35 +263,22 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     if (DEBUG) {
       if (typeof v !== NUMBER) this.badValue(v);
     }
-    if (this.state !== OPEN) return this.refuseClosed(1) !== 0;
-    const t = this.tail;
-    const len = (t - this.head) | 0;
-    if (len === this.cap) {
-      this.refused++;
-      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 0);
-      if (this.writer !== null) this.writeWaiting = true;
-      return false;
-    }
-    this.ring[t & this.mask] = v;
-    this.tail = (t + 1) | 0;
-    this.written++;
-    const free = this.cap - len - 1;
-    if (free < this.low) this.low = free;
-    if (this.readWaiting) this.wakeReader();
+    // One test for the rare cases (closed, full, a new low-water mark, an armed reader): see `wmark`.
+    if (this.tail - this.head >= this.wmark) return this.writeSlow(v);
+    this.ring[this.tail & this.mask] = v;
+    this.tail++;
     return true;
   }
 
   /** Takes one item into `value` and returns true; false when empty (arms a bound reader unless closed). */
   next(): boolean {
-    const h = this.head;
-    if (h === this.tail) {
+    if (this.head === this.tail) {
       if (this.state === OPEN) this.armReader();
       else if (this.state === DESTROYED) this.destroyedError('next');
       return false;
     }
-    this.value = this.ring[h & this.mask]!;
-    this.head = (h + 1) | 0;
-    this.taken++;
+    this.value = this.ring[this.head & this.mask]!;
+    this.head++;
     if (this.writeWaiting) this.wakeWriter();
     return true;
   }
@@ -283,7 +294,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
       this.badRange('write', src, offset, count);
     if (this.state !== OPEN) return this.refuseClosed(count);
     const t = this.tail;
-    const len = (t - this.head) | 0;
+    const len = t - this.head;
     const space = this.cap - len;
     const n = count < space ? count : space;
     if (n < count) {
@@ -297,10 +308,12 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     const first = this.cap - at < n ? this.cap - at : n;
     for (let i = 0; i < first; i++) d[at + i] = src[offset + i]!;
     for (let i = first; i < n; i++) d[i - first] = src[offset + i]!;
-    this.tail = (t + n) | 0;
-    this.written += n;
+    this.tail = t + n;
     const free = space - n;
-    if (free < this.low) this.low = free;
+    if (free < this.low) {
+      this.low = free;
+      this.syncMark();
+    }
     if (n > 0 && this.readWaiting) this.wakeReader(); // a zero-item write is no data
     return n;
   }
@@ -313,7 +326,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     if (dst == null || !(offset >= 0 && max >= 0 && offset + max <= dst.length) || (offset | 0) !== offset || (max | 0) !== max)
       this.badRange('read', dst, offset, max);
     const h = this.head;
-    const len = (this.tail - h) | 0;
+    const len = this.tail - h;
     if (len === 0) {
       if (this.state === OPEN) {
         if (max > 0) this.armReader();
@@ -326,8 +339,7 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
     const first = this.cap - at < n ? this.cap - at : n;
     for (let i = 0; i < first; i++) dst[offset + i] = d[at + i]!;
     for (let i = first; i < n; i++) dst[offset + i] = d[i - first]!;
-    this.head = (h + n) | 0;
-    this.taken += n;
+    this.head = h + n;
     if (n > 0 && this.writeWaiting) this.wakeWriter();
     return n;
   }
@@ -339,8 +351,9 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
    */
   destroy(): number {
     if (this.state === DESTROYED) this.destroyedError('destroy');
-    const n = (this.tail - this.head) | 0;
+    const n = this.tail - this.head;
     this.dropped += n;
+    this.rbase += n; // dropped, not taken
     this.head = this.tail;
     if (this.trace !== null && n > 0) this.traceRefuse(TRACE_DROP, n, 1);
     this.destroyCommon();
@@ -350,6 +363,28 @@ export class Stream<T extends StreamType = StreamType> extends StreamCore {
   /** @internal */
   protected kind(): string {
     return 'Stream';
+  }
+
+  /** writeOne when length >= wmark: closed, full, a new low-water mark, or an armed reader to post. */
+  private writeSlow(v: number): boolean {
+    if (this.state !== OPEN) return this.refuseClosed(1) !== 0;
+    const t = this.tail;
+    const len = t - this.head;
+    if (len === this.cap) {
+      this.refused++;
+      if (this.trace !== null) this.traceRefuse(TRACE_STREAM_REFUSE, 1, 0);
+      if (this.writer !== null) this.writeWaiting = true;
+      return false;
+    }
+    this.ring[t & this.mask] = v;
+    this.tail = t + 1;
+    const free = this.cap - len - 1;
+    if (free < this.low) {
+      this.low = free;
+      this.syncMark();
+    }
+    if (this.readWaiting) this.wakeReader();
+    return true;
   }
 
   private refuseClosed(n: number): number {

@@ -93,8 +93,14 @@
  * Measured cost: docs/kernel.md "Measured cost" (arm + tick + dispatch of one
  * expiring time event through the kernel, bench/kernel.bench.ts); allocates
  * nothing (test/timer/timer.test.ts);
- * arm and tick walk the armed list, so they grow with the number of armed
- * events (bounded by `capacity`).
+ * The armed list is singly linked: arm (and tick re-arming a periodic event)
+ * walks it from the first armed event to the insertion point, and disarm,
+ * destroy and the re-arm of an armed event walk it to the event's
+ * predecessor, so they grow with the number of armed events (bounded by
+ * `capacity`); expiring the first event and arming one that becomes the
+ * first do not walk. The kernel's tick() and arm() do those two cases
+ * themselves, with this table's arrays (src/kernel.ts, "Hot paths": keep the
+ * two in step), and call tick() and arm() for everything else.
  *
  * Release builds: every check of this module runs in every build: capacity
  * (TimerConfigError), owner, signal and id arguments, delay and period
@@ -195,6 +201,10 @@ export class TimerTable {
   missed = 0;
 
   private readonly sink: TimerSink;
+  // state, owner, sig, due, period, gen, live, next, head, expired and
+  // reschedule(): the kernel uses them under these names (src/kernel.ts,
+  // TimerRing: its tick(), arm() and run() fast paths): keep the names,
+  // meanings, NIL, ID_MASK and the state codes in step.
   private readonly state: Uint8Array;
   private readonly owner: Int16Array;
   private readonly sig: Int32Array;
@@ -212,8 +222,8 @@ export class TimerTable {
    * handled (nothing left to cancel). Read-only for users.
    */
   readonly live: Uint8Array;
+  /** The armed list, ordered by due time (see "Order"): the id after each armed id, NIL after the last. */
   private readonly next: Int16Array;
-  private readonly prev: Int16Array;
   private head = NIL;
   private freeTop = 0;
   private readonly freeStack: Int16Array;
@@ -241,7 +251,6 @@ export class TimerTable {
     this.gen = new Int32Array(n);
     this.live = new Uint8Array(n);
     this.next = new Int16Array(n).fill(NIL);
-    this.prev = new Int16Array(n).fill(NIL);
     this.freeStack = new Int16Array(n);
     for (let i = 0; i < n; i++) this.freeStack[i] = n - 1 - i;
     this.freeTop = n;
@@ -320,32 +329,46 @@ export class TimerTable {
    * due time of the first expiry, `(now | 0) + delay` as a signed int32: the
    * p1 that expiry will carry (compare it by difference only).
    */
-  arm(id: number, now: number, delayMs: number, periodMs = 0): number {
+  arm(id: number, now: number, delayMs: number, periodMs?: number): number {
     if ((id & ID_MASK) !== id || id >= this.capacity || this.state[id] === FREE) this.badId(id, OP_ARM);
-    if (
-      typeof delayMs !== NUMBER ||
-      typeof periodMs !== NUMBER ||
-      !(delayMs >= 0 && delayMs <= MAX_DELAY_MS && periodMs >= 0 && periodMs <= MAX_DELAY_MS)
-    )
-      this.badArm(id, delayMs, periodMs);
-    // Whole ms, rounded up (never earlier than asked); no Math call on the usual integer path.
-    let delay = delayMs | 0;
-    if (delay !== delayMs) delay++;
-    let period = periodMs | 0;
-    if (period !== periodMs) period++;
+    // Whole ms 0..MAX_DELAY_MS (= 2^31 - 1): numbers (typeof first: `&`
+    // throws on a BigInt or a Symbol) that `& MAX_DELAY_MS` leaves as they are
+    // (a fraction, a negative or larger value, NaN fail it). Anything else (an
+    // omitted period too) goes through wholeMs(): rounded up, or TimerUsageError.
+    if (typeof delayMs !== NUMBER || typeof periodMs !== NUMBER || (delayMs & MAX_DELAY_MS) !== delayMs || (periodMs! & MAX_DELAY_MS) !== periodMs) {
+      const d = this.wholeMs(id, delayMs, periodMs, delayMs);
+      periodMs = this.wholeMs(id, delayMs, periodMs, periodMs === undefined ? 0 : periodMs);
+      delayMs = d;
+    }
     // `now | 0` would turn undefined or NaN into 0 and stall every timer
     // silently (and '5' into 5); an int32 now (a device's Time.ticks) skips the test.
     const t = now | 0;
     if (t !== now && (typeof now !== NUMBER || now - now !== 0)) this.badNow(OP_ARM, now);
-    if (this.state[id] === ARMED) this.unlink(id);
-    this.gen[id] = (this.gen[id]! + 1) | 0;
-    const due = (t + delay) | 0;
+    const state = this.state;
+    if (state[id] === ARMED) this.unlink(id);
+    // Int32Array: the store wraps (the same as (g + 1) | 0).
+    this.gen[id]++;
+    const due = (t + delayMs) | 0;
     this.due[id] = due;
-    this.period[id] = period;
-    this.state[id] = ARMED;
+    this.period[id] = periodMs;
+    state[id] = ARMED;
     this.live[id] = 1;
-    this.insert(id, t, delay);
+    this.insert(id, t, delayMs);
     return due;
+  }
+
+  /** arm()'s delay or period `v` as whole ms (rounded up), after checking both (TimerUsageError, nothing changed). */
+  private wholeMs(id: number, delayMs: number, periodMs: number | undefined, v: number): number {
+    if (
+      typeof delayMs !== NUMBER ||
+      !(delayMs >= 0 && delayMs <= MAX_DELAY_MS) ||
+      (periodMs !== undefined && (typeof periodMs !== NUMBER || !(periodMs >= 0 && periodMs <= MAX_DELAY_MS)))
+    )
+      this.badArm(id, delayMs, periodMs);
+    // No Math call: whole ms, rounded up (never earlier than asked).
+    let w = v | 0;
+    if (w !== v) w++;
+    return w;
   }
 
   /**
@@ -355,7 +378,7 @@ export class TimerTable {
    */
   disarm(id: number): boolean {
     if ((id & ID_MASK) !== id || id >= this.capacity || this.state[id] === FREE) this.badId(id, OP_DISARM);
-    this.gen[id] = (this.gen[id]! + 1) | 0;
+    this.gen[id]++;
     this.live[id] = 0;
     if (this.state[id] !== ARMED) return false;
     this.unlink(id);
@@ -433,40 +456,49 @@ export class TimerTable {
     }
     const t = now | 0;
     if (t !== now && (typeof now !== NUMBER || now - now !== 0)) this.badNow(OP_TICK, now);
+    let id = this.head;
+    // Nothing due (the usual tick): no flag, no try.
+    if (id === NIL || ((this.due[id]! - t) | 0) > 0) return 0;
     this.ticking = true;
     let posted = 0;
     try {
       // Bound: each armed event expires at most once per tick (a periodic one
       // is re-inserted due after now), and at most `capacity` events are armed.
       for (let guard = this.capacity; guard > 0; guard--) {
-        const id = this.head;
-        if (id === NIL) break;
         const due = this.due[id]!;
-        if (((due - t) | 0) > 0) break;
-        this.unlink(id);
+        // The head leaves the list (unlink() of the first).
+        this.head = this.next[id]!;
         const period = this.period[id]!;
-        if (period > 0) {
-          let nextDue = (due + period) | 0;
-          // How far now is past the next due time (>= 0: periods were missed).
-          const late = (t - nextDue) | 0;
-          if (late >= 0) {
-            const skipped = ((late / period) | 0) + 1;
-            this.missed += skipped;
-            nextDue = (nextDue + skipped * period) | 0;
-          }
-          this.due[id] = nextDue;
-          this.insert(id, t, (nextDue - t) | 0);
-        } else {
-          this.state[id] = DISARMED;
-        }
+        if (period > 0) this.reschedule(id, due, period, t);
+        else this.state[id] = DISARMED;
         this.expired++;
         posted++;
         if (!this.sink.postTimeEvent(this.owner[id]!, this.sig[id]!, id, due, this.gen[id]!)) this.refused++;
+        id = this.head;
+        if (id === NIL || ((this.due[id]! - t) | 0) > 0) break;
       }
     } finally {
       this.ticking = false;
     }
     return posted;
+  }
+
+  /**
+   * tick() (and the kernel's tick, through a cast) after periodic `id`, due
+   * at `due`, left the list at `now`: its next due time is due + period, and
+   * a late tick skips the periods it missed (counted in `missed`).
+   */
+  private reschedule(id: number, due: number, period: number, now: number): void {
+    let nextDue = (due + period) | 0;
+    // How far now is past the next due time (>= 0: periods were missed).
+    const late = (now - nextDue) | 0;
+    if (late >= 0) {
+      const skipped = ((late / period) | 0) + 1;
+      this.missed += skipped;
+      nextDue = (nextDue + skipped * period) | 0;
+    }
+    this.due[id] = nextDue;
+    this.insert(id, now, (nextDue - now) | 0);
   }
 
   /** True when some created time event posts `sig` (boot time: a loop over the table). */
@@ -534,27 +566,40 @@ export class TimerTable {
    * (now - 2^31, now + 2^31) and the list keeps its order as now advances.
    */
   private insert(id: number, now: number, remaining: number): void {
-    let prev = NIL;
+    const next = this.next;
     let cur = this.head;
+    if (cur === NIL || ((this.due[cur]! - now) | 0) > remaining) {
+      // The new first (an empty list: the usual case).
+      next[id] = cur;
+      this.head = id;
+      return;
+    }
+    let prev = cur;
+    cur = next[cur]!;
     for (let guard = this.capacity; cur !== NIL && guard > 0; guard--) {
       if (((this.due[cur]! - now) | 0) > remaining) break;
       prev = cur;
-      cur = this.next[cur]!;
+      cur = next[cur]!;
     }
-    this.prev[id] = prev;
-    this.next[id] = cur;
-    if (prev === NIL) this.head = id;
-    else this.next[prev] = id;
-    if (cur !== NIL) this.prev[cur] = id;
+    next[id] = cur;
+    next[prev] = id;
   }
 
+  /** Takes armed `id` out of the list (a walk from the head: the list is singly linked). */
   private unlink(id: number): void {
-    const p = this.prev[id]!;
-    const n = this.next[id]!;
-    if (p === NIL) this.head = n;
-    else this.next[p] = n;
-    if (n !== NIL) this.prev[n] = p;
-    this.prev[id] = NIL;
-    this.next[id] = NIL;
+    const next = this.next;
+    let p = this.head;
+    if (p === id) {
+      this.head = next[id]!;
+      return;
+    }
+    for (let guard = this.capacity; p !== NIL && guard > 0; guard--) {
+      const n = next[p]!;
+      if (n === id) {
+        next[p] = next[id]!;
+        return;
+      }
+      p = n;
+    }
   }
 }

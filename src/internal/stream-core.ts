@@ -78,7 +78,11 @@ export interface CommonOptions {
   name?: string;
   /** p0 of every readiness post (tells streams apart in one AO). Default 0. */
   tag?: number;
-  /** For tests: the start of the 32-bit head/tail counters (e.g. 0x7ffffff0 to cross the wrap). Default 0. */
+  /**
+   * For tests: the start of the head/tail counters, a 32-bit integer (e.g.
+   * 0x7ffffff0 to cross 2^31: BlockStream's counters wrap there, Stream's go
+   * on as numbers). Default 0.
+   */
   initialIndex?: number;
   /**
    * Records refusals (src/trace.ts: STREAM_REFUSE, aux = items refused,
@@ -133,11 +137,20 @@ export abstract class StreamCore {
   /** @internal */ protected writer: Postable | null = null;
   /** @internal */ protected writerSig = 0;
   /** @internal */ protected writeWaiting = false;
+  /**
+   * @internal Stream's write bound: its writeOne takes the fast path (store,
+   * advance, nothing else to do) while length < wmark. It is 0 while the
+   * stream is not open or a reader wait is armed, else cap - low (the length
+   * at which a write sets a new low-water mark; a full ring is past it). Set
+   * to 0 where state or readWaiting goes that way, recomputed by syncMark()
+   * where readWaiting clears or `low` moves. BlockStream does not read it.
+   */
+  protected wmark = 0;
 
-  /** Items (blocks) accepted. */
-  written = 0;
+  /** Items (blocks) accepted. (Stream derives it from its tail counter; BlockStream counts it.) */
+  abstract written: number;
   /** Items (blocks) consumed by the reader (next/read/receive/endRead). */
-  taken = 0;
+  abstract taken: number;
   /** Items not accepted because the ring was full. */
   refused = 0;
   /** Items offered after close(). */
@@ -242,6 +255,7 @@ export abstract class StreamCore {
     this.reader = target;
     this.readerSig = sig;
     this.readWaiting = true;
+    this.wmark = 0;
     if (this.tail !== this.head || this.state !== OPEN) this.wakeReader();
   }
 
@@ -259,6 +273,7 @@ export abstract class StreamCore {
   clearReader(): void {
     this.reader = null;
     this.readWaiting = false;
+    this.syncMark();
   }
   /** Forgets the writer's target and disarms its wait. */
   clearWriter(): void {
@@ -281,6 +296,7 @@ export abstract class StreamCore {
       );
     if (this.state !== OPEN) return false;
     this.state = CLOSED;
+    this.wmark = 0;
     if (this.readWaiting) this.wakeReader();
     return true;
   }
@@ -289,11 +305,13 @@ export abstract class StreamCore {
   protected wakeReader(): void {
     const t = this.reader;
     this.readWaiting = false;
+    this.syncMark();
     if (t === null) return;
     if (t.post(this.readerSig, this.tag)) this.posts++;
     else {
       this.wakeRefused++;
       this.readWaiting = true;
+      this.wmark = 0;
     }
   }
 
@@ -311,12 +329,21 @@ export abstract class StreamCore {
 
   /** @internal The reader found nothing: arm its wait if it has a target. */
   protected armReader(): void {
-    if (this.reader !== null) this.readWaiting = true;
+    if (this.reader !== null) {
+      this.readWaiting = true;
+      this.wmark = 0;
+    }
+  }
+
+  /** @internal Recomputes `wmark` from the state, readWaiting and `low` as they are now. */
+  protected syncMark(): void {
+    this.wmark = this.state === OPEN && !this.readWaiting ? this.cap - this.low : 0;
   }
 
   /** @internal destroy(), common part after the subclass released its blocks: wake both sides, forget them. */
   protected destroyCommon(): void {
     this.state = DESTROYED;
+    this.wmark = 0;
     if (this.readWaiting) this.wakeReader();
     if (this.writeWaiting) this.wakeWriter();
     this.readWaiting = false;
