@@ -1,6 +1,8 @@
 // `npm run bench`: runs bench/*.bench.ts on Node (ns/op) and on the keel-xs
 // host (XS steps, slots and chunk bytes per op) in one invocation, prints one
-// table and writes bench/results/latest.json.
+// table and writes bench/results/latest.json. Also (Node only, unless filtered
+// out) bench/xthread/: SharedEventQueue against ringbuf.js across worker
+// threads (rows 'xthread: ...', ns per event).
 //
 //   node scripts/bench.mjs [--engine node|xs|both] [bench name filters...]
 //
@@ -25,7 +27,9 @@ const files = readdirSync(benchDir)
   .filter((f) => positionals.length === 0 || positionals.some((p) => f.includes(p)))
   .sort()
   .map((f) => join(benchDir, f));
-if (files.length === 0) {
+// The cross-thread bench (bench/xthread/: Node worker_threads, Node only) runs unless filtered out.
+const xthread = positionals.length === 0 || positionals.some((p) => 'xthread'.includes(p));
+if (files.length === 0 && !xthread) {
   console.error('no bench files match');
   process.exit(64);
 }
@@ -115,8 +119,18 @@ async function runXs() {
   }
 }
 
-if (values.engine !== 'xs') await runNode();
-if (values.engine !== 'node') await runXs();
+/** bench/xthread/run.ts: SharedEventQueue against ringbuf.js across threads; its rows have the same fields. */
+async function runXthread() {
+  const out = join(root, 'build', 'bench', 'xthread');
+  rmSync(out, { recursive: true, force: true });
+  const [runner] = await bundleForNode([join(benchDir, 'xthread', 'run.ts'), join(benchDir, 'xthread', 'producer.worker.ts')], out);
+  const { runXthread: run } = await import(pathToFileURL(runner).href);
+  rows.push(...(await run({ log: (line) => console.log(line) })));
+}
+
+if (values.engine !== 'xs' && files.length > 0) await runNode();
+if (values.engine !== 'xs' && xthread) await runXthread();
+if (values.engine !== 'node' && files.length > 0) await runXs();
 
 for (const r of rows) {
   const base = r.baseline && rows.find((b) => b.bench === r.bench && b.engine === r.engine && b.name === r.baseline);

@@ -1,7 +1,10 @@
 /**
  * shared-queue: SharedEventQueue, an event queue in one (Shared)ArrayBuffer
  * that producers on other workers, other cores or a native C interrupt handler
- * post into, and one consumer takes from. Same post/get API as EventQueue.
+ * post into, and one consumer takes from. Same post/get API as EventQueue,
+ * plus batches for throughput across threads: postMany (any producer) posts
+ * and drainTo (the consumer) takes many records per call, packed in an
+ * Int32Array or Float64Array as [sig, p0, p1, p2, p3] (5 numbers a record).
  *
  * The binary layout (header words, 40-byte records, memory ordering, a C
  * producer) is in docs/queue-layout.md; its one declaration is `LAYOUT` in
@@ -12,6 +15,19 @@
  * `seq` word. The consumer takes the record at HEAD once its seq reads
  * HEAD+1 (Atomics.load), copies it out, and frees it with Atomics.store(HEAD).
  * Records are taken in claim order, so each producer's order is kept.
+ *
+ * Batches keep that layout and protocol with fewer Atomics per record.
+ * postMany claims n positions t..t+n-1 at once (one store or compare-exchange
+ * of TAIL), writes records t+1..t+n-1 and their seq words with plain stores,
+ * then record t, and publishes the batch with ONE release store of record t's
+ * seq: a consumer reads a record only after the one before it, so it reads
+ * none of them before it has read record t published (which orders the plain
+ * stores before its reads). drainTo checks each record's seq (one
+ * Atomics.load a record, as get()), copies the published run, and frees it
+ * with one Atomics.store(HEAD). Each side caches the other's index, which
+ * only grows: postMany reads HEAD only when its copy says there is no room or
+ * the post could raise PEAK (so PEAK stays exact), drainTo reads TAIL only
+ * when its copy holds fewer than `max` records.
  *
  * Trust boundary. The shared buffer is untrusted memory: another worker, a C
  * handler or a bug may write anything into it.
@@ -43,10 +59,12 @@
  * producer that is only delayed past olderThanMs between its claim and its
  * publish loses its record (skipped, counted) and may overwrite the record
  * that reuses its slot one lap later: choose olderThanMs far above any
- * scheduling delay (hundreds of ms; the window is five plain stores).
+ * scheduling delay (hundreds of ms; the window is five plain stores, a whole
+ * batch for postMany, whose later records the consumer may then take half
+ * written).
  *
- * Allocation: post, postUrgent, postWithMargin, get, peek, clear, recover and
- * reading p0..p3 allocate nothing, the first call included (tested on the XS
+ * Allocation: post, postUrgent, postWithMargin, postMany, get, peek, drainTo,
+ * clear, recover and reading p0..p3 allocate nothing, the first call included (tested on the XS
  * host, single-threaded, with positive controls). The constructor and attach()
  * allocate views; errors allocate their message; waitForEvent allocates
  * nothing when an event is ready and may allocate when it blocks.
@@ -54,9 +72,11 @@
  * Roles: any number of handles may post (one in 'single' mode); exactly one
  * handle is the consumer (get, peek, clear, postUrgent, recover, waitForEvent).
  *   method                     IO callback  other worker/core  re-entrant in dispatch
- *   post/postWithMargin        yes          yes (producers)    yes
+ *   post/postWithMargin/       yes          yes (producers)    yes
+ *     postMany
  *   postUrgent                 consumer only (its private lane)   yes, from the consumer's handler
- *   get/peek/clear/recover     consumer only                      yes (one consumer)
+ *   get/peek/drainTo/          consumer only                      yes (one consumer)
+ *     clear/recover
  *   p0..p3                     the consumer, after get(), until its next get()
  *   waitForEvent(ms)           a blocking Worker only: opened with `mayBlock: true`;
  *                              never the main VM (poll get() there instead)
@@ -81,13 +101,16 @@
  * that lost MAX_CLAIM_TRIES compare-exchanges in a row is refused (false,
  * counted; never thrown). Every refusal is counted in this handle's `refused`
  * and in the header's REFUSED word (which a C producer increments too).
+ * postMany under 'reject' posts the records that fit and refuses the rest;
+ * under 'throw' it posts all of them or none.
  *
  * Waiting: waitForEvent(ms) returns true as soon as an event is ready, false
  * only once `ms` have passed (Date.now()) with none: a wake-up with nothing
  * published (a late notify meant for an earlier position) waits again for the
  * time left.
  *
- * Counters (refused = a post not taken; dropped = taken off the queue unread):
+ * Counters (refused = a post not taken; dropped = taken off the queue unread;
+ * a postMany counts each record it did not post, as that many post() calls):
  * per handle, doubles: posted, refused (producer side), taken,
  * dropped, cleared, skipped, corrupted (consumer side; `corrupted` also on a
  * producer that saw a bad index). Across all handles, once producers are quiet
@@ -113,9 +136,12 @@
  *      |   older than olderThanMs: CAS seq = t+1;         |                                   |
  *      |   store HEAD = t+1 (skipped) --------------------+                                   |
  *      +-- get(): check index and signal; copy out; store HEAD = t+1 (taken) -----------------+
+ *      +-- drainTo(): the same for a run of published records; one store HEAD past them ------+
  *      +-- clear(): store HEAD past it (dropped) ---------------------------------------------+
  *      +-- get()/peek(), a bad signal: store HEAD = t+1 (corrupted), throw -------------------+
  *   (get()/peek()/clear()/recover() on a bad index: store HEAD = TAIL, every slot in between FREE.)
+ *   postMany(n): check every signal; claim TAIL = t+n; write t+1..t+n-1 (seq by plain stores), then t;
+ *   store seq(t) = t+1 last: all n PUBLISHED at once (FREE -> CLAIMED -> PUBLISHED, n slots).
  *
  * Limits: capacity 1..65536; slots = next power of two >= capacity; buffer
  * bytes = 256 + 40 * slots; urgentCapacity 0..65536; 32-bit counters wrap
@@ -174,7 +200,7 @@ export type QueueLayoutErrorCode =
 /** The code of QueueBlockingError. */
 export type QueueBlockingErrorCode = 'MAY_NOT_BLOCK';
 /** The codes of QueueUsageError. */
-export type QueueUsageErrorCode = 'BAD_TIMEOUT' | 'BAD_RECOVER_TIMES';
+export type QueueUsageErrorCode = 'BAD_TIMEOUT' | 'BAD_RECOVER_TIMES' | 'BAD_BATCH';
 /** The codes of QueueCorruptionError. */
 export type QueueCorruptionErrorCode = 'BAD_SIGNAL' | 'BAD_INDEX' | 'BAD_INDEX_ON_POST';
 
@@ -188,7 +214,12 @@ export class QueueBlockingError extends KeelError {
   override name = 'QueueBlockingError';
   declare readonly code: QueueBlockingErrorCode;
 }
-/** A bad argument to recover() or waitForEvent() (a time that is not a number, NaN, negative). */
+/**
+ * A bad argument to recover() or waitForEvent() (a time that is not a number,
+ * NaN, negative), or to postMany()/drainTo() (not an Int32Array or
+ * Float64Array, a count or first record that is not an integer >= 0, records
+ * past the array's end).
+ */
 export class QueueUsageError extends KeelError {
   override name = 'QueueUsageError';
   declare readonly code: QueueUsageErrorCode;
@@ -241,6 +272,8 @@ export const MAX_CLAIM_TRIES = 1024;
 const MAX_PEAK_TRIES = 64;
 // Module-level constants: a string literal evaluated on a hot path allocates on the XS host.
 const NUMBER = 'number';
+const POST_MANY = 'postMany';
+const DRAIN_TO = 'drainTo';
 /** The overflow options SharedEventQueue offers ('drop-oldest' would make a producer move HEAD). */
 const POLICIES: readonly string[] = Object.freeze(['reject', 'throw']);
 
@@ -412,6 +445,15 @@ export class SharedEventQueue {
   private holeSeen = false;
   private holeAt = 0;
   private holeSince = 0;
+  /**
+   * postMany() (producer): this handle's last read of HEAD and of PEAK. Both
+   * words only grow, so a stale copy under-states the room (never over-writes
+   * a record) and the peak (HEAD is read again before PEAK could be raised).
+   */
+  private headSeen = 0;
+  private peakSeen = 0;
+  /** drainTo() (consumer): this handle's last read of TAIL (only grows: a stale copy under-states what to take). */
+  private tailSeen = 0;
 
   /** Creates and formats a queue (in `options.buffer` or a new SharedArrayBuffer). */
   constructor(options: SharedEventQueueOptions) {
@@ -492,6 +534,10 @@ export class SharedEventQueue {
       this.at.store(h, L.W_VERSION, L.VERSION);
       this.at.store(h, L.W_MAGIC, L.MAGIC); // last: a concurrent attach sees a complete header or a bad magic
     }
+    this.headSeen = this.at.load(this.i32, W_HEAD);
+    this.tailSeen = this.at.load(this.i32, W_TAIL);
+    const peak = this.at.load(this.i32, W_PEAK);
+    this.peakSeen = peak < 0 ? 0 : peak > this.capacity ? this.capacity : peak; // postMany relies on peakSeen <= capacity
   }
 
   /** Records in the ring (claimed, published or not): 0..capacity, the same on every handle (a snapshot). */
@@ -611,6 +657,126 @@ export class SharedEventQueue {
   }
 
   /**
+   * Posts up to `count` records FIFO with one claim: from `src`, an Int32Array
+   * or a Float64Array of packed records [sig, p0, p1, p2, p3] (5 numbers
+   * each), starting at record `first` (default 0). Returns how many it posted.
+   * 'reject': the first k that fit (k < count only when the ring is full; the
+   * count - k not posted are counted in `refused` and REFUSED, as count - k
+   * refused post() calls would be). 'throw': all of them, or none (then counted,
+   * QueueOverflowError). Checked before anything changes, every build: each
+   * signal an integer 0..MAX_SIGNAL (QueueEventError, naming the record), and
+   * the arguments (QueueUsageError BAD_BATCH). Cost per call, not per record:
+   * one Atomics store of TAIL (a compare-exchange in 'multiple' mode) and one
+   * release store that publishes the whole batch (docs/queue-layout.md,
+   * "Batches"); the records are plain stores. HEAD is read only when this
+   * handle's cached copy of it says the ring has no room for `count`, or the
+   * post could raise PEAK (so PEAK and minFree stay exact). Allocates nothing.
+   */
+  postMany(src: Int32Array | Float64Array, count: number, first = 0): number {
+    if (
+      !(src instanceof Int32Array || src instanceof Float64Array) ||
+      typeof count !== NUMBER ||
+      count >>> 0 !== count ||
+      typeof first !== NUMBER ||
+      first >>> 0 !== first ||
+      (first + count) * RECORD_WIDTH > src.length
+    )
+      this.batchError(POST_MANY, src, count, first);
+    const end = (first + count) * RECORD_WIDTH;
+    // Every signal before the claim: nothing between the claim and the last publish can throw.
+    // Bound: count records.
+    for (let s = first * RECORD_WIDTH; s < end; s += RECORD_WIDTH) {
+      const sig = src[s]!;
+      if ((sig & MAX_SIGNAL) !== sig) this.batchSignalError(s / RECORD_WIDTH, sig);
+    }
+    if (count === 0) return 0;
+    const at = this.at;
+    const i32 = this.i32;
+    const cap = this.capacity;
+    const lane = this.laneCount;
+    let t = at.load(i32, W_TAIL);
+    let h = this.headSeen;
+    let fresh = false;
+    let d = 0;
+    let n = 0;
+    // Bound: MAX_CLAIM_TRIES passes; a lost compare-exchange ('multiple') means another producer claimed.
+    for (let k = 1; ; k++) {
+      d = (t - h) | 0;
+      // The cached HEAD (<= HEAD) is enough while it leaves room for all `count` records and the ring
+      // stays within the PEAK this handle saw (peakSeen <= capacity): then no record is overwritten and
+      // PEAK need not rise. Otherwise read HEAD.
+      if (!fresh && (d >>> 0 > cap || d + count + lane > this.peakSeen)) {
+        h = at.load(i32, W_HEAD);
+        this.headSeen = h;
+        fresh = true;
+        d = (t - h) | 0;
+      }
+      if (d >>> 0 > cap) {
+        // As put(): HEAD past the TAIL read (others claimed, the consumer took): read TAIL again; unchanged means corrupt.
+        const o = at.load(i32, W_TAIL);
+        if (!this.multi || o === t) return this.badIndex(NaN, d, count);
+        t = o;
+      } else {
+        n = cap - lane - d;
+        if (n >= count) n = count;
+        else if (n <= 0 || this.throws) return this.refuseMany(count, RING_FULL);
+        if (!this.multi) {
+          at.store(i32, W_TAIL, (t + n) | 0);
+          break;
+        }
+        const o = at.compareExchange(i32, W_TAIL, t, (t + n) | 0);
+        if (o === t) break;
+        t = o;
+      }
+      if (k === MAX_CLAIM_TRIES) return this.refuseMany(count, CONTENDED);
+      fresh = false;
+    }
+    // Claimed t .. t+n-1 (nothing below can throw). Records t+1 .. t+n-1 first, each with its seq word,
+    // by plain stores: a consumer reads a record only after the one before it (claim order), so none of
+    // them before record t. Then record t, and its seq by a release store last: it publishes the batch.
+    const f = this.f64;
+    const wEnd = REC0 + (this.mask + 1) * REC_WORDS;
+    const w0 = REC0 + (t & this.mask) * REC_WORDS;
+    let w = w0;
+    let s = first * RECORD_WIDTH;
+    let p = (t + 1) | 0;
+    // Bound: n <= count records.
+    for (let k = 1; k < n; k++) {
+      w += REC_WORDS;
+      if (w === wEnd) w = REC0;
+      s += RECORD_WIDTH;
+      i32[w + 1] = src[s]!;
+      const j = (w >> 1) + 1;
+      f[j] = src[s + 1]!;
+      f[j + 1] = src[s + 2]!;
+      f[j + 2] = src[s + 3]!;
+      f[j + 3] = src[s + 4]!;
+      p = (p + 1) | 0;
+      i32[w] = p;
+    }
+    s = first * RECORD_WIDTH;
+    i32[w0 + 1] = src[s]!;
+    const j0 = (w0 >> 1) + 1;
+    f[j0] = src[s + 1]!;
+    f[j0 + 1] = src[s + 2]!;
+    f[j0 + 2] = src[s + 3]!;
+    f[j0 + 3] = src[s + 4]!;
+    at.store(i32, w0, (t + 1) | 0); // release: publishes records t .. t+n-1
+    this.posted += n;
+    if (n < count) {
+      // 'reject', ring full after k records: the rest is refused, counted.
+      this.refused += count - n;
+      at.add(i32, W_REFUSED, count - n);
+    }
+    if (fresh) {
+      const m = this.raisePeak(d + n + lane);
+      this.peakSeen = m > cap ? cap : m;
+    }
+    if (at.load(i32, W_WAITING) !== 0) at.notify(i32, w0, 1);
+    return n;
+  }
+
+  /**
    * Consumer only: takes the front record (signal returned, p0..p3 set), or
    * NO_EVENT if none is published. A take checks 1 <= TAIL - HEAD <= capacity
    * and the signal (0..MAX_SIGNAL); otherwise QueueCorruptionError (see the
@@ -663,6 +829,102 @@ export class SharedEventQueue {
     const sig = i32[w + 1]!;
     if ((at.load(i32, W_TAIL) - next) >>> 0 >= this.capacity || (sig & MAX_SIGNAL) !== sig) return this.badTake(h, sig);
     return sig;
+  }
+
+  /**
+   * Consumer only: takes up to `max` records, in get()'s order (the urgent
+   * lane, then the ring), into `dst`, an Int32Array or a Float64Array of
+   * packed records [sig, p0, p1, p2, p3] (5 numbers each), from record
+   * `first` (default 0). Returns how many it took (0 when none is ready); it
+   * stops at a record not yet published. A Float64Array receives the
+   * parameters exactly; an Int32Array receives them converted to int32
+   * (exact for the integers an Int32Array postMany() posts). Checked as get()
+   * is: 0 <= TAIL - HEAD <= capacity, and each signal. It stops before a bad
+   * record; a drain that starts at one (nothing taken in this call) throws
+   * QueueCorruptionError exactly as get() does (discarded or resynced,
+   * counted), so a throw never loses records already copied. Bad arguments:
+   * QueueUsageError BAD_BATCH, every build. Cost: one Atomics load per
+   * record (its publish word) and one store of HEAD per call; TAIL is read
+   * only when this handle's cached copy of it says the ring is empty.
+   * Allocates nothing.
+   */
+  drainTo(dst: Int32Array | Float64Array, max: number, first = 0): number {
+    if (
+      !(dst instanceof Int32Array || dst instanceof Float64Array) ||
+      typeof max !== NUMBER ||
+      max >>> 0 !== max ||
+      typeof first !== NUMBER ||
+      first >>> 0 !== first ||
+      (first + max) * RECORD_WIDTH > dst.length
+    )
+      this.batchError(DRAIN_TO, dst, max, first);
+    let o = first * RECORD_WIDTH;
+    let n = 0;
+    let c = this.laneCount;
+    if (c > 0) {
+      // The urgent lane first, LIFO as get(). Bound: its c records.
+      const l = this.lane;
+      while (c > 0 && n < max) {
+        c--;
+        const i = c * RECORD_WIDTH;
+        dst[o] = l[i]!;
+        dst[o + 1] = l[i + 1]!;
+        dst[o + 2] = l[i + 2]!;
+        dst[o + 3] = l[i + 3]!;
+        dst[o + 4] = l[i + 4]!;
+        o += RECORD_WIDTH;
+        n++;
+      }
+      this.laneCount = c;
+      this.taken += n;
+    }
+    if (n === max) return n;
+    const at = this.at;
+    const i32 = this.i32;
+    const cap = this.capacity;
+    const h = at.load(i32, W_HEAD);
+    let d = (this.tailSeen - h) | 0;
+    if (d >>> 0 > cap || d < max - n) {
+      // The cached TAIL (<= TAIL) holds fewer than `max` records, or is stale past a resync: read TAIL.
+      const t = at.load(i32, W_TAIL);
+      this.tailSeen = t;
+      d = (t - h) | 0;
+      // Untrusted memory: TAIL - HEAD in 0..capacity (with lane records taken, the next call reports it).
+      if (d >>> 0 > cap) return n > 0 ? n : this.badIndex(h, d);
+    }
+    let take = max - n;
+    if (take > d) take = d;
+    const f = this.f64;
+    const wEnd = REC0 + (this.mask + 1) * REC_WORDS;
+    let w = REC0 + (h & this.mask) * REC_WORDS;
+    let p = h;
+    // Bound: take <= d <= capacity records.
+    for (let k = 0; k < take; k++) {
+      const next = (p + 1) | 0;
+      if (at.load(i32, w) !== next) break; // acquire: published? (no: a claim being written, or a hole)
+      const sig = i32[w + 1]!;
+      if ((sig & MAX_SIGNAL) !== sig) {
+        if (p === h && n === 0) return this.badTake(h, sig); // throws, as get()
+        break; // the next call starts at it and reports it
+      }
+      const j = (w >> 1) + 1;
+      dst[o] = sig;
+      dst[o + 1] = f[j]!;
+      dst[o + 2] = f[j + 1]!;
+      dst[o + 3] = f[j + 2]!;
+      dst[o + 4] = f[j + 3]!;
+      o += RECORD_WIDTH;
+      p = next;
+      w += REC_WORDS;
+      if (w === wEnd) w = REC0;
+    }
+    if (p !== h) {
+      at.store(i32, W_HEAD, p); // release: the slots are free for producers
+      const k = (p - h) | 0;
+      this.taken += k;
+      n += k;
+    }
+    return n;
   }
 
   /**
@@ -832,17 +1094,28 @@ export class SharedEventQueue {
     return true;
   }
 
-  private raisePeak(n: number): void {
+  /** Raises PEAK to `n`; returns the PEAK it saw last (>= n unless MAX_PEAK_TRIES races were lost). */
+  private raisePeak(n: number): number {
     const at = this.at;
     const i32 = this.i32;
     let m = at.load(i32, W_PEAK);
-    if (n <= m) return;
+    if (n <= m) return m;
     // Bound: MAX_PEAK_TRIES (PEAK is bookkeeping: a lost race leaves it a little low).
     for (let k = 0; k < MAX_PEAK_TRIES; k++) {
       const o = at.compareExchange(i32, W_PEAK, m, n);
-      if (o === m || n <= o) return;
+      if (o === m) return n;
+      if (n <= o) return o;
       m = o;
     }
+    return m;
+  }
+
+  /** postMany refused all `count` records (ring full, or contended): counted; throws under 'throw' when full. */
+  private refuseMany(count: number, why: number): number {
+    this.refused += count;
+    this.at.add(this.i32, W_REFUSED, count);
+    if (this.throws && why === RING_FULL) this.overflowError(false);
+    return 0;
   }
 
   private refuse(why: number): boolean {
@@ -899,15 +1172,15 @@ export class SharedEventQueue {
    * TAIL - HEAD (d) is outside its range. Consumer (h is HEAD): resync, count,
    * throw. Producer (h is NaN): count the refusal, post nothing, throw.
    */
-  private badIndex(h: number, d: number): never {
+  private badIndex(h: number, d: number, records = 1): never {
     const who = `SharedEventQueue '${this.name}'`;
     const what = DEBUG
       ? `TAIL - HEAD is ${d}, outside 0..${this.capacity}; something other than this queue's producers and its one consumer wrote HEAD or TAIL`
       : '';
     if (h !== h) {
-      this.refused++;
+      this.refused += records;
       this.corrupted++;
-      this.at.add(this.i32, W_REFUSED, 1);
+      this.at.add(this.i32, W_REFUSED, records);
       throw new QueueCorruptionError(
         'BAD_INDEX_ON_POST',
         DEBUG
@@ -923,6 +1196,33 @@ export class SharedEventQueue {
         ? `${who}: ${what} (or two handles consume). HEAD was moved to TAIL: the records in between are lost ` +
             '(counted in `corrupted`); the queue works again. Keep one consumer handle and find what writes the buffer [BAD_INDEX]'
         : `${who} [BAD_INDEX]`,
+    );
+  }
+
+  /** postMany()/drainTo() got arguments outside their contract. */
+  private batchError(method: string, a: unknown, count: unknown, first: unknown): never {
+    const what =
+      a instanceof Int32Array || a instanceof Float64Array
+        ? `${a instanceof Int32Array ? 'an Int32Array' : 'a Float64Array'} of length ${a.length}`
+        : showValue(a);
+    throw new QueueUsageError(
+      'BAD_BATCH',
+      DEBUG
+        ? `SharedEventQueue '${this.name}': ${method}(${what}, ${showValue(count)}, ${showValue(first)}): pass an Int32Array or Float64Array ` +
+            `of packed records [sig, p0, p1, p2, p3] (${RECORD_WIDTH} numbers each), a record count and a first record that are integers >= 0, ` +
+            `with (first + count) * ${RECORD_WIDTH} <= its length [BAD_BATCH]`
+        : `SharedEventQueue '${this.name}' [BAD_BATCH]`,
+    );
+  }
+
+  /** postMany(): record `record` of the source has a bad signal; nothing was posted. */
+  private batchSignalError(record: number, sig: number): never {
+    throw new QueueEventError(
+      'BAD_SIGNAL',
+      DEBUG
+        ? `SharedEventQueue '${this.name}': postMany record ${record} has signal ${showValue(sig)}, not an integer 0..${MAX_SIGNAL}; ` +
+            'nothing was posted (no record of the batch) [BAD_SIGNAL]'
+        : `SharedEventQueue '${this.name}' [BAD_SIGNAL]`,
     );
   }
 
