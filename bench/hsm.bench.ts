@@ -300,7 +300,7 @@ function xstatePsicc2(mark: Mark): (sig: number) => void {
 // ---------------------------------------------------------------------------
 // 8 vs 256 states: a ring of N leaves under 4 composites; NEXT moves to the next leaf.
 // ---------------------------------------------------------------------------
-function ringHsm(nStates: number, nSignals: number, counts: Int32Array, aot = false): Hsm<{ n: number }> {
+function ringHsm(nStates: number, nSignals: number, counts: Int32Array, aot = false, form?: 'compact'): Hsm<{ n: number }> {
   const names: string[] = [];
   for (let i = 0; i < nSignals; i++) names.push('X' + i);
   const sigs: Record<string, number> = {};
@@ -326,7 +326,7 @@ function ringHsm(nStates: number, nSignals: number, counts: Int32Array, aot = fa
     initial: 'g0',
     states: states as never,
   });
-  const m = aot ? compiledMachine(def) : new Hsm(def);
+  const m = aot ? compiledMachine(def, {}, { form }) : new Hsm(def);
   m.start();
   return m;
 }
@@ -447,6 +447,28 @@ export default defineBench('hsm', [
     },
   },
   {
+    name: 'keel AOT PSiCC2, device form (compact: switch)',
+    baseline: 'hand-written nested switch: PSiCC2 book sequence (baseline)',
+    make() {
+      const marks = new Int32Array(4);
+      const m = compiledMachine(psicc2((k) => { marks[k]!++; }), {}, { form: 'compact' });
+      m.start();
+      let i = 0;
+      return () => { m.dispatch(BOOK[i]!, 0, 0, 0, 0); i = i === 20 ? 0 : i + 1; };
+    },
+  },
+  {
+    name: 'keel AOT PSiCC2, shared table (no closure per machine)',
+    baseline: 'hand-written nested switch: PSiCC2 book sequence (baseline)',
+    make() {
+      const marks = new Int32Array(4);
+      const m = compiledMachine(psicc2((k) => { marks[k]!++; }), {}, { form: 'shared' });
+      m.start();
+      let i = 0;
+      return () => { m.dispatch(BOOK[i]!, 0, 0, 0, 0); i = i === 20 ? 0 : i + 1; };
+    },
+  },
+  {
     name: 'XState 5: PSiCC2 book sequence',
     baseline: 'keel Hsm: PSiCC2 book sequence',
     xsCalls: 500,
@@ -492,6 +514,25 @@ export default defineBench('hsm', [
     make() {
       const counts = new Int32Array(4);
       const m = ringHsm(256, 64, counts, true);
+      let k = 0;
+      return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k === 0 ? 1 : 1 + k * 21, 0, 0, 0, 0); };
+    },
+  },
+  {
+    name: 'keel AOT, device form (compact: switch): 8 states, 4 signals',
+    make() {
+      const counts = new Int32Array(4);
+      const m = ringHsm(8, 4, counts, true, 'compact');
+      let k = 0;
+      return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k + 1, 0, 0, 0, 0); };
+    },
+  },
+  {
+    name: 'keel AOT, device form (compact: shared table): 256 states, 64 signals',
+    baseline: 'keel AOT, device form (compact: switch): 8 states, 4 signals',
+    make() {
+      const counts = new Int32Array(4);
+      const m = ringHsm(256, 64, counts, true, 'compact');
       let k = 0;
       return () => { k = k === 3 ? 0 : k + 1; m.dispatch(k === 0 ? 1 : 1 + k * 21, 0, 0, 0, 0); };
     },

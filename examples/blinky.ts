@@ -173,7 +173,8 @@ function debouncerDefinition(app: Blinky) {
 function blinkerDefinition(app: Blinky) {
   const toggle = { action: (c: BlinkerCtx): void => { c.toggles++; app.setLed(c, c.led ^ 1); } };
   const pattern = (c: BlinkerCtx): void => { c.patterns++; app.setLed(c, 1); };
-  const led = (level: number) => (c: BlinkerCtx): void => app.setLed(c, level);
+  const ledOn = (c: BlinkerCtx): void => app.setLed(c, 1);
+  const ledOff = (c: BlinkerCtx): void => app.setLed(c, 0);
   return defineHsm({
     name: 'blinker',
     signals: { PRESS: SIG_PRESS },
@@ -193,10 +194,10 @@ function blinkerDefinition(app: Blinky) {
             initial: 'flash1',
             entry: (c) => { c.patterns++; },
             states: {
-              flash1: { entry: led(1), after: { flash: 'gap1' } },
-              gap1: { entry: led(0), after: { gap: 'flash2' } },
-              flash2: { entry: led(1), after: { flash: 'pause' } },
-              pause: { entry: led(0), after: { pause: 'flash1' } },
+              flash1: { entry: ledOn, after: { flash: 'gap1' } },
+              gap1: { entry: ledOff, after: { gap: 'flash2' } },
+              flash2: { entry: ledOn, after: { flash: 'pause' } },
+              pause: { entry: ledOff, after: { pause: 'flash1' } },
             },
           },
         },

@@ -1,7 +1,7 @@
 // `keel/rollup`: the hsm ahead-of-time compiler as a rollup plugin
 // (tools/hsm-aot/rollup.ts, with what it imports from src/ and tools/), one
 // ES module for Node at dist/rollup/index.js plus its declaration. A build
-// tool: never bundled into an app; the code it writes imports keel/hsm.
+// tool: never bundled into an app; the code it writes imports keel/hsm-runtime.
 //   node scripts/build-rollup-plugin.mjs [OUT_DIR]   (default dist/rollup; scripts/build.mjs calls buildRollupPlugin())
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,10 +13,10 @@ import { root } from './bundle.mjs';
 
 const DECLARATION = `import type { Plugin } from 'rollup';
 export interface KeelHsmPluginOptions {
-  /** Module specifier the generated code imports HsmDefinitionError / HsmUsageError from. Default 'keel/hsm'. */
+  /** Module specifier the generated code imports defineCompiledHsm, hsmTables, HsmDefinitionError and HsmUsageError from. Default 'keel/hsm-runtime' (without the compiler); 'keel/hsm' works too. */
   hsmModule?: string;
-  /** 'auto' (default), 'switch' or 'table'. */
-  form?: 'auto' | 'switch' | 'table';
+  /** 'auto' (default), 'switch', 'table', 'shared' or 'compact' (device builds: the least RAM at boot). See docs/hsm.md. */
+  form?: 'auto' | 'switch' | 'table' | 'shared' | 'compact';
   /** Modules to look at (default: every module whose code contains \`defineHsm(\`, except keel's own hsm sources). */
   filter?: (id: string) => boolean;
   /** Called once per compiled machine. */

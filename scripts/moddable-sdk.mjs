@@ -66,10 +66,11 @@ export function missingSdk(toolchain, env = sdkEnv()) {
 export async function compileHost() {
   const out = join(root, OUT_DIR);
   rmSync(out, { recursive: true, force: true });
-  // KEEL_HSM_AOT=1: the examples' machines compiled ahead of time by keel/rollup (docs/hsm.md), as
-  // built by scripts/build.mjs (scripts/build-rollup-plugin.mjs, which runs first). Opt-in: it costs
-  // boot slots and stack that the boards' budgets do not have room for yet (docs/hsm.md).
-  const aot = process.env.KEEL_HSM_AOT === '1' ? (await import(pathToFileURL(join(root, 'dist', 'rollup', 'index.js')).href)).default : null;
+  // The examples' machines are compiled ahead of time by keel/rollup (docs/hsm.md), as built by
+  // scripts/build.mjs (scripts/build-rollup-plugin.mjs, which runs first): the device builds run the
+  // generated dispatch over tables in flash and ship keel/hsm-runtime, never the compiler
+  // (manifest_app.json excludes it). A machine the plugin cannot compile fails the build.
+  const aot = (await import(pathToFileURL(join(root, 'dist', 'rollup', 'index.js')).href)).default;
   const bundle = await rollup({
     input: moddableInputs(root),
     plugins: [
@@ -90,7 +91,7 @@ export async function compileHost() {
         compilerOptions: { noCheck: true, noEmit: false, declaration: false, sourceMap: false, types: [] },
         outputToFilesystem: false,
       }),
-      aot !== null && aot({ hsmModule: 'keel/hsm', onSkipped: (i) => { throw new Error(`device build: machine ${i.name} in ${i.id} is not compiled ahead of time: ${i.reason}`); } }),
+      aot({ hsmModule: 'keel/hsm-runtime', form: 'compact', onSkipped: (i) => { throw new Error(`device build: machine ${i.name} in ${i.id} is not compiled ahead of time: ${i.reason}`); } }),
     ],
     // Every bare specifier (keel/..., timer, time, instrumentation, worker,
     // embedded:io/digital, mc/config) is a module of the Moddable build,

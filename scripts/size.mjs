@@ -32,6 +32,7 @@ if (!existsSync(join(dist, 'index.js'))) {
 /** Sets of entry modules: what an app imports, measured with everything they import. */
 const SETS = [
   { id: 'core', what: 'core runtime: pool, queue, hsm (compiler + runtime), kernel, timer', entries: ['pool', 'queue', 'hsm', 'kernel', 'timer'] },
+  { id: 'runtime', what: 'what an app whose machines are compiled ahead of time ships: pool, queue, hsm runtime (keel/hsm-runtime, no compiler), kernel, timer', entries: ['pool', 'queue', 'hsm-runtime', 'kernel', 'timer'] },
   { id: 'all', what: 'the whole library (keel, every module)', entries: ['index'] },
   { id: 'pool', what: 'keel/pool alone', entries: ['pool'] },
   { id: 'queue', what: 'keel/queue alone', entries: ['queue'] },

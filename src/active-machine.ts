@@ -56,7 +56,7 @@
  * kernel.ts).
  */
 import type { AoPort, Behaviour } from './kernel.js';
-import { Hsm, HSM_DEFAULT_DEFER_CAPACITY, type HsmDefinition } from './hsm.js';
+import { Hsm, HSM_DEFAULT_DEFER_CAPACITY, type HsmDefinition } from './hsm-runtime.js';
 
 /** Receives what a running machine does (numbers only). ExampleIo-style loggers fit. */
 export interface MachineMonitor {
@@ -114,7 +114,7 @@ export class ActiveMachine<C> implements Behaviour {
       context: options.context,
       queue: port,
       timers: port,
-      deferCapacity: options.deferCapacity ?? (definition.defers ? HSM_DEFAULT_DEFER_CAPACITY : 0),
+      deferCapacity: options.deferCapacity ?? (definition.tables.defers ? HSM_DEFAULT_DEFER_CAPACITY : 0),
       // The kernel's trace, if any: the machine registers as an 'hsm' owned by this AO.
       trace: port.kernel.trace ?? undefined,
       traceOwner: port.kernel.traceIdOf(port.id),

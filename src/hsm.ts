@@ -16,17 +16,25 @@
  * events and (unless a queue is injected) its own run-to-completion queue
  * (both `EventQueue`s, src/queue.ts). See docs/hsm.md.
  *
- * Compiled ahead of time: `defineHsm(spec, compiled)` takes an optional
- * second argument, the dispatch that keel/rollup (tools/hsm-aot) generates
- * from the same spec at build time; every machine made from that definition
- * (untraced) runs it instead of the table walk, with the same semantics (the
- * table walk stays the reference; docs/hsm.md "Compiled ahead of time").
+ * Compiled ahead of time (keel/rollup, tools/hsm-aot; docs/hsm.md "Compiled
+ * ahead of time"): the plugin runs defineHsm at build time and rewrites the
+ * call to `defineCompiledHsm(tables, spec, compiled)`: the tables as data in
+ * the app's module (`hsmTables({...})`), the spec's handlers taken at boot,
+ * and a generated dispatch that every machine made from the definition
+ * (untraced) runs instead of the table walk, with the same semantics (the
+ * table walk stays the reference). That code imports `keel/hsm-runtime`: the
+ * compiler (src/hsm/define.ts) does not ship. `defineHsm(spec, compiled)`
+ * also takes a generated dispatch (the definition is then compiled at boot).
  *
- * Files (this module is the public `keel/hsm`; the others are private):
+ * Files (this module is the public `keel/hsm`; `keel/hsm-runtime` is the same
+ * without the compiler; the others are private):
  *   src/hsm.ts          this contract and the re-exports
+ *   src/hsm-runtime.ts  the runtime alone (what keel/rollup's generated code imports)
  *   src/hsm/types.ts    limits, spec types and their compile-time checks, options
  *   src/hsm/errors.ts   HsmDefinitionError, HsmUsageError and their codes
- *   src/hsm/define.ts   the definition compiler: defineHsm, HsmDefinition (named passes)
+ *   src/hsm/define.ts   the definition compiler: defineHsm (named passes)
+ *   src/hsm/definition.ts  HsmDefinition (tables + handlers), hsmTables,
+ *                       defineCompiledHsm (the runtime half of keel/rollup)
  *   src/hsm/machine.ts  the runtime: Hsm (dispatch, defer/recall, post, timers)
  *   src/hsm/traced.ts   the two traced forms of dispatch (compact, full)
  *
@@ -226,5 +234,6 @@ export type {
   HsmDescription,
 } from './hsm/types.js';
 export { HsmDefinitionError, HsmUsageError, type HsmDefinitionErrorCode, type HsmUsageErrorCode } from './hsm/errors.js';
-export { defineSignals, defineHsm, HsmDefinition } from './hsm/define.js';
+export { defineSignals, defineHsm } from './hsm/define.js';
+export { HsmDefinition, defineCompiledHsm, hsmTables, type HsmTables } from './hsm/definition.js';
 export { Hsm } from './hsm/machine.js';

@@ -547,17 +547,21 @@ export class Kernel implements TimerSink {
     this.burstLimit = maxBurst;
     this.host = options.host ?? ZERO_CLOCK;
     this.pool = options.pool ?? null;
-    this.state = new Uint8Array(maxObjects);
-    this.prio = new Int8Array(maxObjects);
-    this.prioBit = new Int32Array(maxObjects);
-    this.slotByClz = new Int8Array(32).fill(-1);
+    // The numeric tables are views of one buffer (boot RAM: one ArrayBuffer, not seven):
+    // 8-byte, then 4-byte, then 1-byte arrays, each at an offset aligned for its type.
+    const buf = new ArrayBuffer(maxObjects * 14 + maxSignals * 5 + 32);
+    this.dispatchCount = new Float64Array(buf, 0, maxObjects);
+    this.subscribers = new Int32Array(buf, maxObjects * 8, maxSignals);
+    this.prioBit = new Int32Array(buf, maxObjects * 8 + maxSignals * 4, maxObjects);
+    const bytes = maxObjects * 12 + maxSignals * 4;
+    this.state = new Uint8Array(buf, bytes, maxObjects);
+    this.prio = new Int8Array(buf, bytes + maxObjects, maxObjects);
+    this.slotByClz = new Int8Array(buf, bytes + maxObjects * 2, 32).fill(-1);
+    this.carriesBlock = new Uint8Array(buf, bytes + maxObjects * 2 + 32, maxSignals);
     this.queues = new Array<EventQueue | null>(maxObjects).fill(null);
     this.behaviours = new Array<Behaviour | null>(maxObjects).fill(null);
     this.ports = [];
     for (let i = 0; i < maxObjects; i++) this.ports.push(new AoPort(this, i));
-    this.dispatchCount = new Float64Array(maxObjects);
-    this.subscribers = new Int32Array(maxSignals);
-    this.carriesBlock = new Uint8Array(maxSignals);
     this.timers = new TimerTable({ name: `${name}.timers`, capacity: options.timers ?? 16 }, this);
     const trace = options.trace ?? null;
     if (trace !== null && !(trace instanceof Trace)) {

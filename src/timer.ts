@@ -243,15 +243,18 @@ export class TimerTable {
     this.name = name;
     this.capacity = n;
     this.sink = sink;
-    this.state = new Uint8Array(n);
-    this.owner = new Int16Array(n);
-    this.sig = new Int32Array(n);
-    this.due = new Int32Array(n);
-    this.period = new Int32Array(n);
-    this.gen = new Int32Array(n);
-    this.live = new Uint8Array(n);
-    this.next = new Int16Array(n).fill(NIL);
-    this.freeStack = new Int16Array(n);
+    // The nine per-event arrays are views of one buffer (boot RAM: one ArrayBuffer, not nine):
+    // 4-byte arrays first, then 2-byte, then 1-byte, each at an offset aligned for its type.
+    const buf = new ArrayBuffer(n * 24);
+    this.sig = new Int32Array(buf, 0, n);
+    this.due = new Int32Array(buf, n * 4, n);
+    this.period = new Int32Array(buf, n * 8, n);
+    this.gen = new Int32Array(buf, n * 12, n);
+    this.owner = new Int16Array(buf, n * 16, n);
+    this.next = new Int16Array(buf, n * 18, n).fill(NIL);
+    this.freeStack = new Int16Array(buf, n * 20, n);
+    this.state = new Uint8Array(buf, n * 22, n);
+    this.live = new Uint8Array(buf, n * 23, n);
     for (let i = 0; i < n; i++) this.freeStack[i] = n - 1 - i;
     this.freeTop = n;
   }

@@ -44,7 +44,7 @@ import { bringup } from 'keel/host/bringup';
 import type { ExampleIo, InputSink } from 'keel/examples/io';
 import { bootBlinky } from 'keel/examples/blinky';
 import { bootPortReset } from 'keel/examples/port-reset';
-import { blinkyConfig, kernelConfig, portResetConfig } from 'keel/host/app-configs';
+import { blinkyConfig, kernelConfig, portResetConfig, type KernelApp } from 'keel/host/app-configs';
 import { DeviceHostError } from 'keel/host/errors';
 import { bootUartLines, type UartLines } from 'keel/examples/uart-lines';
 
@@ -125,10 +125,10 @@ class DeviceClock implements KernelHost {
   }
 }
 
-/** The app's kernel; with ctx.trace (manifest config keelTrace) it and its machines report into the trace ring. */
-function kernelFor(ctx: DeviceContext): Kernel {
-  const k = kernelConfig(ctx.board);
-  return new Kernel({ name: k.name, host: new DeviceClock(), maxObjects: k.maxObjects, timers: k.timers, trace: ctx.trace });
+/** The app's kernel, sized for it (app-configs' KERNEL_NEEDS); with ctx.trace (manifest config keelTrace) it and its machines report into the trace ring. */
+function kernelFor(ctx: DeviceContext, app: KernelApp): Kernel {
+  const k = kernelConfig(ctx.board, app);
+  return new Kernel({ name: k.name, host: new DeviceClock(), maxObjects: k.maxObjects, timers: k.timers, maxSignals: k.maxSignals, trace: ctx.trace });
 }
 
 function serialFor(board: BoardConfig): SerialPort {
@@ -145,7 +145,7 @@ class NoInput implements InputSink {
 export const blinkyApp: DeviceApp = Object.freeze({
   name: 'blinky',
   boot(ctx: DeviceContext): AppInstance {
-    const kernel = kernelFor(ctx);
+    const kernel = kernelFor(ctx, 'blinky');
     const io = new DeviceIo(ctx.led, null);
     const app = bootBlinky(kernel, io, blinkyConfig(ctx.board));
     const machines = [app.debouncer.hsm.definition, app.blinker.hsm.definition];
@@ -156,7 +156,7 @@ export const blinkyApp: DeviceApp = Object.freeze({
 export const portResetApp: DeviceApp = Object.freeze({
   name: 'port-reset',
   boot(ctx: DeviceContext): AppInstance {
-    const kernel = kernelFor(ctx);
+    const kernel = kernelFor(ctx, 'port-reset');
     const io = new DeviceIo(ctx.led, null);
     const app = bootPortReset(kernel, io, portResetConfig(ctx.board));
     return { tickable: new KernelTicker(kernel), events: new ButtonRoute(app, 0, ctx.board.buttonActiveLevel), buttonSignal: SIG_BUTTON, machines: [app.port.hsm.definition] };
@@ -178,7 +178,7 @@ export const uartLinesApp: DeviceApp = Object.freeze({
     if (ctx.traceTransport === 'serial') {
       throw new DeviceHostError('UART_IN_USE', 'uart-lines: keelTrace "serial" would take the example UART this app uses; use keelTrace "text" (trace() lines) with uart-lines [UART_IN_USE]');
     }
-    const kernel = kernelFor(ctx);
+    const kernel = kernelFor(ctx, 'uart-lines');
     const serial = serialFor(ctx.board);
     const io = new DeviceIo(ctx.led, serial);
     const lines = bootUartLines(kernel, io, { queueCapacity: ctx.board.queueCapacity });

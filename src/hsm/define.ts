@@ -1,7 +1,11 @@
 /**
  * hsm/define: the definition compiler. `defineHsm(spec)` validates a spec and
- * compiles it into an `HsmDefinition`: immutable flat typed-array tables that
- * every machine made from it shares (src/hsm/machine.ts runs them).
+ * compiles it into an `HsmDefinition` (src/hsm/definition.ts): immutable flat
+ * typed-array tables (`HsmTables`) and the spec's handlers, shared by every
+ * machine made from it (src/hsm/machine.ts runs them). keel/rollup runs this
+ * compiler at build time and writes its tables into the app
+ * (definition.ts's `defineCompiledHsm`): an app whose machines are all
+ * compiled ahead of time does not ship this module.
  *
  * The compiler is a fixed list of named passes over one `Build` record, each
  * a small function that reads what the passes before it made:
@@ -12,31 +16,19 @@
  *   numberStates       the state tree, ids in depth-first pre-order (top = 0), one pass
  *   compileStates      entry/exit, initial transitions, history kinds
  *   collectTimers      one timer per after/every entry (synthetic signal), then named timers
- *   composeTimerEntries  entry = user entry + arm, exit = disarm + user exit
+ *   composeTimers      entry = user entry + arm, exit = disarm + user exit (definition.ts)
  *   compileDrills      handler table, default drill-down sequence and leaf per state
  *   compileTransitions `on` and after/every groups into the signal-major dispatch table,
  *     markDefers       then per state its DEFER marks
  *   compileRoutes      per transition: LCA, entry sequence, leaf, history flags
+ *   (then the tables: hsmTables, and the definition: tables + handlers)
  *
  * Every pass validates what it reads and throws HsmDefinitionError naming the
  * machine, the state and the fix (module errors.ts). Nothing recurses: trees
  * are walked with explicit stacks or parent links. Allocation: all of it, at
  * definition time (start-up); nothing here runs per event.
  */
-import type {
-  HsmAction,
-  HsmDescription,
-  HsmGuard,
-  HsmSignals,
-  HsmSpec,
-  HsmStateAction,
-  HsmStateDescription,
-  HsmStates,
-  HsmCheckedSpec,
-  HsmTimerInfo,
-  HsmTransitionDescription,
-  HsmTransitionInfo,
-} from './types.js';
+import type { HsmAction, HsmGuard, HsmSignals, HsmSpec, HsmStateAction, HsmStates, HsmCheckedSpec } from './types.js';
 import {
   DEFER_MARK,
   HIST_DEEP,
@@ -53,16 +45,10 @@ import {
   TR_RECORD,
 } from './types.js';
 import { HsmDefinitionError, type HsmDefinitionErrorCode } from './errors.js';
-import type { Hsm } from './machine.js';
+import { composeTimers, HSM_TABLES_VERSION, hsmTables, HsmDefinition, NOOP, type HsmCompiledDispatch } from './definition.js';
 
-/**
- * The dispatch compiled ahead of time from this definition's spec (written
- * by keel/rollup, tools/hsm-aot): every machine made from the definition
- * (`new Hsm`, the kernel's spawnMachine) calls it at the end of its
- * construction; it checks the definition is the one it was compiled from and
- * installs the generated `dispatch` on the machine (untraced machines only).
- */
-export type HsmCompiledDispatch<C> = (machine: Hsm<C>, definition: HsmDefinition<C>) => void;
+export type { HsmCompiledDispatch } from './definition.js';
+export { HsmDefinition } from './definition.js';
 
 // ---------------------------------------------------------------------------
 // Signals
@@ -91,7 +77,6 @@ const STATE_KEYS = Object.freeze(['entry', 'exit', 'initial', 'history', 'on', '
 const TRANSITION_KEYS = Object.freeze(['target', 'guard', 'action', 'kind', 'history']);
 const SPEC_KEYS = Object.freeze(['name', 'signals', 'context', 'initial', 'states', 'delays', 'timers', 'maxDepth']);
 const TIMED_KEYS = Object.freeze(['after', 'every']);
-const noop = (): void => {};
 
 interface RawState {
   name: string;
@@ -434,71 +419,20 @@ function collectTimers<C>(b: Build<C>): void {
   b.stTimerEnd = stTimerEnd;
 }
 
-/** The entry of a state with after/every timers: the user's entry, then arm them (made once per definition). */
-function armingEntry<C>(state: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
-  if (user === undefined) return (_c, m) => { m.armStateTimers(state); };
-  return (c, m) => {
-    user(c, m);
-    m.armStateTimers(state);
-  };
-}
-
-/** The exit of a state with after/every timers: disarm them, then the user's exit (made once per definition). */
-function disarmingExit<C>(state: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
-  if (user === undefined) return (_c, m) => { m.disarmStateTimers(state); };
-  return (c, m) => {
-    m.disarmStateTimers(state);
-    user(c, m);
-  };
-}
-
-/** armingEntry for a state with one fixed-delay timer (slot `k`): arms it directly. */
-function armingEntryOne<C>(k: number, ms: number, period: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
-  if (user === undefined) return (_c, m) => { m.timerHost!.arm(m.timeEvents[k]!, ms, period); };
-  return (c, m) => {
-    user(c, m);
-    m.timerHost!.arm(m.timeEvents[k]!, ms, period);
-  };
-}
-
-/** disarmingExit for a state with one timer (slot `k`): skips the call when nothing of it is armed or queued. */
-function disarmingExitOne<C>(k: number, user: HsmStateAction<C> | undefined): HsmStateAction<C> {
-  if (user === undefined) {
-    return (_c, m) => {
-      const id = m.timeEvents[k]!;
-      const live = m.timerLive;
-      if (live === null || live[id] !== 0) m.timerHost!.disarm(id);
-    };
-  }
-  return (c, m) => {
-    const id = m.timeEvents[k]!;
-    const live = m.timerLive;
-    if (live === null || live[id] !== 0) m.timerHost!.disarm(id);
-    user(c, m);
-  };
-}
-
 /**
  * A state with after/every timers gets entry = user entry, then arm them, and
- * exit = disarm them, then user exit; states without timers keep their
- * handlers as they are (no cost added to their transitions).
+ * exit = disarm them, then user exit (composeTimers, shared with
+ * defineCompiledHsm); states without timers keep their handlers as they are.
  */
 function composeTimerEntries<C>(b: Build<C>): void {
   const tms = b.timers;
-  for (let i = 1; i < b.states.length; i++) {
-    const start = b.stTimerStart[i]!;
-    const end = b.stTimerEnd[i]!;
-    if (start === end) continue;
-    if (end - start === 1 && tms[start]!.delayFn === undefined) {
-      // The common case, one timer with a fixed delay: no loop, no method call.
-      const ms = tms[start]!.delayMs;
-      b.entry[i] = armingEntryOne(start, ms, tms[start]!.periodic ? ms : 0, b.entry[i]);
-      b.exit[i] = disarmingExitOne(start, b.exit[i]);
-    } else {
-      b.entry[i] = armingEntry(i, b.entry[i]);
-      b.exit[i] = disarmingExit(i, b.exit[i]);
-    }
-  }
+  composeTimers(
+    { stTimerStart: b.stTimerStart, stTimerEnd: b.stTimerEnd, tmPeriodic: Uint8Array.from(tms, (t) => (t.periodic ? 1 : 0)) },
+    b.entry,
+    b.exit,
+    tms.map((t) => t.delayMs),
+    tms.map((t) => t.delayFn),
+  );
 }
 
 /** Appends the entries of the states strictly below `from` down to `to`, top-down (only states with an entry). */
@@ -522,8 +456,8 @@ function appendDrill<C>(b: Build<C>, s: number): number {
 /** The handler table (entries at s, initial actions at n + s) and each state's default drill-down and leaf. */
 function compileDrills<C>(b: Build<C>): void {
   const n = b.states.length;
-  for (let i = 0; i < n; i++) b.fns.push(b.entry[i] ?? noop);
-  for (let i = 0; i < n; i++) b.fns.push(b.initAction[i] ?? noop);
+  for (let i = 0; i < n; i++) b.fns.push(b.entry[i] ?? NOOP);
+  for (let i = 0; i < n; i++) b.fns.push(b.initAction[i] ?? NOOP);
   b.initSeqStart = new Int32Array(n);
   b.initSeqEnd = new Int32Array(n);
   b.defaultLeaf = new Int16Array(n);
@@ -642,303 +576,81 @@ function lcaOf(parent: Int16Array, s: number, d: number, external: boolean): num
 }
 
 // ---------------------------------------------------------------------------
-// The definition
+// The definition: tables and handlers
 // ---------------------------------------------------------------------------
 
-/**
- * A compiled machine definition: immutable flat tables, shared by every
- * machine made from it. Made by `defineHsm(spec)`.
- */
-export class HsmDefinition<C> {
-  /** The spec's name. */
-  readonly name: string;
-  /** State names by id; id 0 is `top`. Ids are depth-first pre-order. */
-  readonly stateNames: readonly string[];
-  /** Parent id per state (-1 for top). */
-  readonly parent: Int16Array;
-  /** Depth per state (top 0, top-level states 1). */
-  readonly depth: Uint8Array;
-  /** Deepest state's depth. */
-  readonly maxDepth: number;
-  /** The configured limit it was checked against. */
-  readonly depthLimit: number;
-  /** Signal table width: largest declared signal value + 1. */
-  readonly signalSpan: number;
-  /** Signal names by value ('' for unused values). */
-  readonly signalNames: readonly string[];
+/** Runs the passes (module header), then lays their results out as tables and handlers. */
+function compileDefinition<C>(spec: HsmSpec<C, HsmSignals>, compiled: HsmCompiledDispatch<C> | undefined): HsmDefinition<C> {
+  const b = checkSpec(spec);
+  collectSignals(b);
+  collectDelays(b);
+  numberStates(b);
+  compileStates(b);
+  collectTimers(b);
+  composeTimerEntries(b);
+  compileDrills(b);
+  compileTransitions(b);
+  const r = compileRoutes(b);
+  if (b.seq.length > 0xffff * 16) fail(b, 'TOO_MANY', undefined, DEBUG ? 'the precomputed entry sequences are too long' : '');
+  const tms = b.timers;
+  const trs = b.trs;
+  const tables = hsmTables({
+    v: HSM_TABLES_VERSION,
+    name: b.name,
+    stateNames: b.states.map((s) => s.name),
+    signalNames: b.sigNames,
+    parent: b.parent,
+    depth: Uint8Array.from(b.states, (s) => s.depth),
+    maxDepth: b.deepest,
+    depthLimit: b.depthLimit,
+    initTarget: b.initTarget,
+    histKind: b.histKind,
+    seq: Uint16Array.from(b.seq),
+    initSeqStart: b.initSeqStart,
+    initSeqEnd: b.initSeqEnd,
+    defaultLeaf: b.defaultLeaf,
+    table: b.table,
+    trTarget: Int16Array.from(trs, (t) => t.target),
+    trLca: r.trLca,
+    trSeqStart: r.trSeqStart,
+    trSeqEnd: r.trSeqEnd,
+    trLeaf: r.trLeaf,
+    trFlags: r.trFlags,
+    trGroupEnd: r.trGroupEnd,
+    trSource: Int16Array.from(trs, (t) => t.source),
+    trSignal: Uint16Array.from(trs, (t) => t.sig),
+    trExternal: Uint8Array.from(trs, (t) => (t.external ? 1 : 0)),
+    tmSignal: Uint16Array.from(tms, (t) => t.sig),
+    tmPeriodic: Uint8Array.from(tms, (t) => (t.periodic ? 1 : 0)),
+    tmDelayMs: Float64Array.from(tms, (t) => t.delayMs),
+    tmState: Int16Array.from(tms, (t) => t.state),
+    tmDelayName: tms.map((t) => t.delayName),
+    stTimerStart: b.stTimerStart,
+    stTimerEnd: b.stTimerEnd,
+  });
+  return new HsmDefinition<C>(
+    tables,
+    {
+      makeContext: spec.context,
+      fns: b.fns,
+      exit: b.exit,
+      trGuard: trs.map((t) => t.guard),
+      trAction: trs.map((t) => t.action),
+      tmDelayMs: tables.tmDelayMs,
+      tmDelayFn: tms.map((t) => t.delayFn),
+    },
+    compiled,
+  );
+}
 
-  /** @internal (state tables) */
-  readonly entry: (HsmStateAction<C> | undefined)[];
-  /** @internal */
-  readonly exit: (HsmStateAction<C> | undefined)[];
-  /** @internal */
-  readonly initAction: (HsmStateAction<C> | undefined)[];
-  /** @internal initial target per state, -1 for leaves. */
-  readonly initTarget: Int16Array;
-  /**
-   * @internal Handler table for precomputed sequences: index s is entry[s],
-   * index stateCount + s is initAction[s]. Sequences list only indices whose
-   * handler exists, so the hot loop calls without testing.
-   */
-  readonly fns: HsmStateAction<C>[];
-  /** @internal Handler-index sequences (see fns). */
-  readonly seq: Uint16Array;
-  /** @internal Per state: the default drill-down (initial actions and entries) down to its default leaf. */
-  readonly initSeqStart: Int32Array;
-  /** @internal */
-  readonly initSeqEnd: Int32Array;
-  /** @internal Per state: the leaf its initial transitions end in (itself for a leaf). */
-  readonly defaultLeaf: Int16Array;
-  /** @internal 0 none, 1 shallow, 2 deep. */
-  readonly histKind: Uint8Array;
-  /** @internal signal-major: table[sig * stateCount + state] = 0 none, DEFER_MARK, IGNORE_MARK (top), or first transition + 1. */
-  readonly table: Uint16Array;
-  /** @internal one view of `table` per signal value (rows[sig][state]); undefined beyond the declared range. */
-  readonly rows: Uint16Array[];
-  /** @internal (transition tables) */
-  readonly trGuard: (HsmGuard<C> | undefined)[];
-  /** @internal */
-  readonly trAction: (HsmAction<C> | undefined)[];
-  /** @internal target per transition, -1 internal. */
-  readonly trTarget: Int16Array;
-  /** @internal exits stop at this state. */
-  readonly trLca: Int16Array;
-  /** @internal entries below the LCA down to the target, then the target's drill-down (unless entering by history). */
-  readonly trSeqStart: Int32Array;
-  /** @internal */
-  readonly trSeqEnd: Int32Array;
-  /** @internal the leaf the transition ends in (the target itself for history transitions, resolved at run time). */
-  readonly trLeaf: Int16Array;
-  /** @internal TR_HISTORY | TR_RECORD. */
-  readonly trFlags: Uint8Array;
-  /** @internal end of the (state, signal) group starting at this transition. */
-  readonly trGroupEnd: Uint16Array;
-  /** @internal */
-  readonly trSource: Int16Array;
-  /** @internal */
-  readonly trSignal: Uint16Array;
-  /** @internal */
-  readonly makeContext: () => C;
-  /** @internal the dispatch compiled ahead of time for this spec (keel/rollup), or undefined. */
-  readonly compiled: HsmCompiledDispatch<C> | undefined;
-  /** @internal true when some state defers a signal. */
-  readonly defers: boolean;
-  /** Number of timers: one per `after`/`every` entry plus one per named timer (each is one time event per machine). */
-  readonly timerCount: number;
-  /** @internal (timer tables, index = timer slot; after/every first, in state order, then named timers) signal posted. */
-  readonly tmSignal: Uint16Array;
-  /** @internal 1 for `every`. */
-  readonly tmPeriodic: Uint8Array;
-  /** @internal fixed delay in ms, -1 when tmDelayFn gives it. */
-  readonly tmDelayMs: Float64Array;
-  /** @internal delay functions (undefined for fixed delays). */
-  readonly tmDelayFn: (((ctx: C) => number) | undefined)[];
-  /** @internal per state: its after/every timer slots are [stTimerStart, stTimerEnd). */
-  readonly stTimerStart: Uint16Array;
-  /** @internal */
-  readonly stTimerEnd: Uint16Array;
-  /** @internal per signal value: the named timer's slot, -1 if the signal is not a named timer. */
-  readonly namedTimerOf: Int16Array;
-  /** @internal per signal value: the slot of the timer that posts it (named or after/every), -1 if none. */
-  readonly timerOf: Int16Array;
-  private readonly tmState: Int16Array;
-  private readonly tmDelayName: (string | null)[];
-  private readonly ids: Map<string, number>;
-  private readonly transitionCount: number;
-  private readonly trExternal: Uint8Array;
-
-  /** Use `defineHsm(spec)`. Runs the passes (module header), then lays their results out as tables. */
-  constructor(spec: HsmSpec<C, HsmSignals>, compiled?: HsmCompiledDispatch<C>) {
-    const b = checkSpec(spec);
-    collectSignals(b);
-    collectDelays(b);
-    numberStates(b);
-    compileStates(b);
-    collectTimers(b);
-    composeTimerEntries(b);
-    compileDrills(b);
-    compileTransitions(b);
-    this.name = b.name;
-    this.makeContext = spec.context;
-    if (compiled !== undefined && typeof compiled !== 'function')
-      fail(b, 'BAD_SPEC', undefined, DEBUG ? 'the compiled dispatch (second argument of defineHsm, written by keel/rollup) must be a function' : '');
-    this.compiled = compiled;
-    this.depthLimit = b.depthLimit;
-    this.maxDepth = b.deepest;
-    this.ids = b.ids;
-    const n = b.states.length;
-    this.stateNames = Object.freeze(b.states.map((s) => s.name));
-    this.parent = b.parent;
-    this.depth = Uint8Array.from(b.states, (s) => s.depth);
-    this.entry = b.entry;
-    this.exit = b.exit;
-    this.initAction = b.initAction;
-    this.initTarget = b.initTarget;
-    this.histKind = b.histKind;
-    this.fns = b.fns;
-    this.initSeqStart = b.initSeqStart;
-    this.initSeqEnd = b.initSeqEnd;
-    this.defaultLeaf = b.defaultLeaf;
-    this.signalNames = Object.freeze(b.sigNames);
-    this.signalSpan = b.signalSpan;
-    this.table = b.table;
-    this.defers = b.defers;
-    const rows: Uint16Array[] = [];
-    for (let sg = 0; sg < b.signalSpan; sg++) rows.push(b.table.subarray(sg * n, sg * n + n));
-    this.rows = rows;
-
-    // Timer tables (slot order: after/every by state, then named timers).
-    const tms = b.timers;
-    const nt = tms.length;
-    this.timerCount = nt;
-    this.tmSignal = Uint16Array.from(tms, (t) => t.sig);
-    this.tmPeriodic = Uint8Array.from(tms, (t) => (t.periodic ? 1 : 0));
-    this.tmDelayMs = Float64Array.from(tms, (t) => t.delayMs);
-    this.tmDelayFn = tms.map((t) => t.delayFn);
-    this.tmState = Int16Array.from(tms, (t) => t.state);
-    this.tmDelayName = tms.map((t) => t.delayName);
-    this.namedTimerOf = new Int16Array(b.signalSpan).fill(-1);
-    this.timerOf = new Int16Array(b.signalSpan).fill(-1);
-    for (let k = 0; k < nt; k++) {
-      this.timerOf[tms[k]!.sig] = k;
-      if (tms[k]!.state < 0) this.namedTimerOf[tms[k]!.sig] = k;
-    }
-    this.stTimerStart = b.stTimerStart;
-    this.stTimerEnd = b.stTimerEnd;
-
-    // Transition tables (compileRoutes): LCA, entry sequence, leaf and flags per transition.
-    const trs = b.trs;
-    const m = trs.length;
-    this.transitionCount = m;
-    this.trGuard = trs.map((t) => t.guard);
-    this.trAction = trs.map((t) => t.action);
-    this.trTarget = Int16Array.from(trs, (t) => t.target);
-    this.trSource = Int16Array.from(trs, (t) => t.source);
-    this.trSignal = Uint16Array.from(trs, (t) => t.sig);
-    this.trExternal = Uint8Array.from(trs, (t) => (t.external ? 1 : 0));
-    this.trLca = new Int16Array(m);
-    this.trSeqStart = new Int32Array(m);
-    this.trSeqEnd = new Int32Array(m);
-    this.trLeaf = new Int16Array(m);
-    this.trFlags = new Uint8Array(m);
-    this.trGroupEnd = new Uint16Array(m);
-    compileRoutes(b, this);
-    if (b.seq.length > 0xffff * 16) fail(b, 'TOO_MANY', undefined, DEBUG ? 'the precomputed entry sequences are too long' : '');
-    this.seq = Uint16Array.from(b.seq);
-    Object.freeze(this);
-  }
-
-  /** Number of states, `top` included. */
-  get stateCount(): number {
-    return this.stateNames.length;
-  }
-
-  /** A state's id by name (`top` is 0); -1 if there is no such state. */
-  idOf(name: string): number {
-    const id = this.ids.get(name);
-    return id === undefined ? -1 : id;
-  }
-
-  /** Parent id (-1 for top). */
-  parentOf(id: number): number {
-    return this.parent[id]!;
-  }
-
-  /** A signal's name ('' if undeclared). */
-  signalName(sig: number): string {
-    const n = this.signalNames[sig];
-    return n === undefined ? '' : n;
-  }
-
-  /** Every declared transition, in declaration order (allocates: for tools). */
-  transitions(): HsmTransitionInfo[] {
-    const out: HsmTransitionInfo[] = [];
-    for (let t = 0; t < this.transitionCount; t++) {
-      const s = this.trSource[t]!;
-      const d = this.trTarget[t]!;
-      let kind: HsmTransitionInfo['kind'];
-      if (d < 0) kind = 'internal';
-      else if (d === s) kind = 'self';
-      else if (this.trExternal[t] === 0 && (this.trLca[t] === s || this.trLca[t] === d)) kind = 'local';
-      else kind = 'external';
-      out.push({
-        source: this.stateNames[s]!,
-        signal: this.signalName(this.trSignal[t]!),
-        target: d < 0 ? null : this.stateNames[d]!,
-        kind,
-        guarded: this.trGuard[t] !== undefined,
-        history: (this.trFlags[t]! & TR_HISTORY) !== 0,
-        lca: d < 0 ? null : this.stateNames[this.trLca[t]!]!,
-      });
-    }
-    return out;
-  }
-
-  /** Signal names a state defers (allocates: for tools). */
-  deferredIn(id: number): string[] {
-    const out: string[] = [];
-    for (let s = 1; s < this.signalSpan; s++) if (this.table[s * this.stateCount + id] === DEFER_MARK) out.push(this.signalName(s));
-    return out;
-  }
-
-  /** Every timer, in time event slot order: after/every entries by state, then the named timers (allocates: for tools). */
-  timers(): HsmTimerInfo[] {
-    const out: HsmTimerInfo[] = [];
-    for (let k = 0; k < this.timerCount; k++) {
-      const st = this.tmState[k]!;
-      const sig = this.tmSignal[k]!;
-      const dn = this.tmDelayName[k]!;
-      out.push({
-        state: st < 0 ? null : this.stateNames[st]!,
-        signal: sig,
-        signalName: this.signalName(sig),
-        periodic: this.tmPeriodic[k] === 1,
-        delay: st < 0 ? null : dn !== null ? dn : this.tmDelayMs[k]!,
-      });
-    }
-    return out;
-  }
-
-  /**
-   * Everything the definition declares as one plain object: states with
-   * parent, children, initial target and action, history and deferred
-   * signals; transitions (as `transitions()`, plus guard and action functions
-   * and the timer that triggers them); timers (as `timers()`). For tools
-   * (`keel diagram`, trace decoders): it allocates on every call, so never
-   * call it on a hot path or on a device.
-   */
-  describe(): HsmDescription {
-    const n = this.stateCount;
-    const timers = this.timers();
-    const states: HsmStateDescription[] = [];
-    for (let i = 0; i < n; i++) {
-      const children: string[] = [];
-      for (let c = i + 1; c < n; c++) if (this.parent[c] === i) children.push(this.stateNames[c]!);
-      const it = this.initTarget[i]!;
-      const hk = this.histKind[i]!;
-      states.push({
-        name: this.stateNames[i]!,
-        parent: i === 0 ? null : this.stateNames[this.parent[i]!]!,
-        depth: this.depth[i]!,
-        children,
-        initial: it < 0 ? null : this.stateNames[it]!,
-        initialAction: this.initAction[i] ?? null,
-        history: hk === HIST_DEEP ? 'deep' : hk === HIST_SHALLOW ? 'shallow' : null,
-        defers: this.deferredIn(i),
-      });
-    }
-    const transitions: HsmTransitionDescription[] = this.transitions().map((info, t) => {
-      const sig = this.trSignal[t]!;
-      const k = this.timerOf[sig]!;
-      return {
-        ...info,
-        guard: this.trGuard[t] ?? null,
-        action: this.trAction[t] ?? null,
-        timer: k >= 0 && this.tmState[k]! >= 0 ? k : -1,
-      };
-    });
-    return { name: this.name, states, signals: this.signalNames.slice(), transitions, timers };
-  }
+/** Per transition (compileRoutes): group end, LCA, entry sequence bounds, final leaf, flags. */
+interface Routes {
+  trGroupEnd: Uint16Array;
+  trLca: Int16Array;
+  trSeqStart: Int32Array;
+  trSeqEnd: Int32Array;
+  trLeaf: Int16Array;
+  trFlags: Uint8Array;
 }
 
 /**
@@ -947,9 +659,17 @@ export class HsmDefinition<C> {
  * history), final leaf and flags. History flags come from one table made once
  * (historyBelow), not from a walk per transition.
  */
-function compileRoutes<C>(b: Build<C>, d: HsmDefinition<C>): void {
+function compileRoutes<C>(b: Build<C>): Routes {
   const trs = b.trs;
   const m = trs.length;
+  const d: Routes = {
+    trGroupEnd: new Uint16Array(m),
+    trLca: new Int16Array(m),
+    trSeqStart: new Int32Array(m),
+    trSeqEnd: new Int32Array(m),
+    trLeaf: new Int16Array(m),
+    trFlags: new Uint8Array(m),
+  };
   const below = historyBelow(b);
   for (let t = 0; t < m; t++) {
     const tr = trs[t]!;
@@ -974,6 +694,7 @@ function compileRoutes<C>(b: Build<C>, d: HsmDefinition<C>): void {
     // Exits record history only if some state below the LCA keeps history.
     d.trFlags[t] = (tr.history ? TR_HISTORY : 0) | (below[lca] !== 0 ? TR_RECORD : 0);
   }
+  return d;
 }
 
 /**
@@ -991,5 +712,5 @@ export function defineHsm<C, const S extends HsmSignals, const DN extends string
   spec: HsmCheckedSpec<C, S, DN, T>,
   compiled?: HsmCompiledDispatch<C>,
 ): HsmDefinition<C> {
-  return new HsmDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>, compiled);
+  return compileDefinition<C>(spec as unknown as HsmSpec<C, HsmSignals>, compiled);
 }

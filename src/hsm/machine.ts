@@ -18,7 +18,7 @@
 import { EventQueue, NO_EVENT } from '../queue.js';
 import { Trace, TRACE_DEFER, TRACE_DROP, TRACE_HSM_STEP_KINDS, TRACE_INIT, TRACE_FLAG_IMPLIED, TRACE_RECALL, TRACE_REFUSE } from '../trace.js';
 import { ownMethods } from '../internal/own-methods.js';
-import { HsmDefinition } from './define.js';
+import { HsmDefinition, NOOP } from './definition.js';
 import { HsmDefinitionError, HsmUsageError } from './errors.js';
 import { dispatchCompact, dispatchTraced, drillTraced } from './traced.js';
 import type { HsmAction, HsmEventSink, HsmGuard, HsmOptions, HsmStateAction, HsmTimerHost } from './types.js';
@@ -43,6 +43,9 @@ import {
   TR_HISTORY,
   TR_RECORD,
 } from './types.js';
+
+/** hist, scratch and timeEvents of a machine that has no use for them: empty and frozen (no RAM per machine). */
+const NONE: Int16Array = Object.freeze(Int16Array.of()) as Int16Array;
 
 /**
  * One state machine instance: its context, current leaf state, history,
@@ -106,13 +109,13 @@ export class Hsm<C> {
   private readonly own: EventQueue | undefined;
   // Tables copied from the definition: one property load each in dispatch.
   /** @internal */
-  readonly rows: Uint16Array[];
+  readonly rows: readonly Uint16Array[];
   /** @internal */
   readonly parent: Int16Array;
   /** @internal */
-  readonly trGuard: (HsmGuard<C> | undefined)[];
+  readonly trGuard: readonly (HsmGuard<C> | undefined)[];
   /** @internal */
-  readonly trAction: (HsmAction<C> | undefined)[];
+  readonly trAction: readonly (HsmAction<C> | undefined)[];
   private readonly trGroupEnd: Uint16Array;
   /** @internal */
   readonly trTarget: Int16Array;
@@ -129,9 +132,9 @@ export class Hsm<C> {
   /** @internal */
   readonly seq: Uint16Array;
   /** @internal */
-  readonly fns: HsmStateAction<C>[];
+  readonly fns: readonly HsmStateAction<C>[];
   /** @internal */
-  readonly exitFn: (HsmStateAction<C> | undefined)[];
+  readonly exitFn: readonly (HsmStateAction<C> | undefined)[];
   /** @internal */
   readonly histKind: Uint8Array;
   /** The trace it reports into (option `trace`), or null. */
@@ -154,13 +157,7 @@ export class Hsm<C> {
   readonly timerHost: HsmTimerHost | undefined;
   /** @internal the host's `live` flags, or null. */
   readonly timerLive: Uint8Array | null;
-  private readonly stTimerStart: Uint16Array;
-  private readonly stTimerEnd: Uint16Array;
-  private readonly tmDelayMs: Float64Array;
-  private readonly tmDelayFn: (((ctx: C) => number) | undefined)[];
-  private readonly tmPeriodic: Uint8Array;
-  private readonly namedTimerOf: Int16Array;
-  private readonly timerOf: Int16Array;
+  // (The timer tables are read through the definition: off the dispatch path, one slot less each per machine.)
 
   constructor(definition: HsmDefinition<C>, options: HsmOptions<C> = {}) {
     if (!(definition instanceof HsmDefinition))
@@ -177,7 +174,7 @@ export class Hsm<C> {
       throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? `queueCapacity ${String(qcap)} is out of range 1..65535` : '');
     if (!Number.isInteger(dcap) || dcap < 0 || dcap > 65535)
       throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? `deferCapacity ${String(dcap)} is out of range 0..65535` : '');
-    if (dcap === 0 && definition.defers)
+    if (dcap === 0 && definition.tables.defers)
       throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? 'deferCapacity is 0 but some state defers signals; give it room (default 4)' : '');
     const ov = options.deferOverflow ?? 'reject';
     if (ov !== 'reject' && ov !== 'drop-oldest')
@@ -195,23 +192,27 @@ export class Hsm<C> {
       this.own = q;
     }
     const d = definition;
-    this.hist = new Int16Array(d.stateCount).fill(-1);
-    this.scratch = new Int16Array(d.maxDepth + 1);
-    this.rows = d.rows;
-    this.parent = d.parent;
+    const t = d.tables;
+    // History record and scratch path only where they are used: states with history, a trace (traced entries).
+    const histories = t.histories;
+    const traced = options.trace !== undefined && options.trace !== null;
+    this.hist = histories ? new Int16Array(t.stateNames.length).fill(-1) : NONE;
+    this.scratch = histories || traced ? new Int16Array(t.maxDepth + 1) : NONE;
+    this.rows = t.rows;
+    this.parent = t.parent;
     this.trGuard = d.trGuard;
     this.trAction = d.trAction;
-    this.trGroupEnd = d.trGroupEnd;
-    this.trTarget = d.trTarget;
-    this.trLca = d.trLca;
-    this.trSeqStart = d.trSeqStart;
-    this.trSeqEnd = d.trSeqEnd;
-    this.trLeaf = d.trLeaf;
-    this.trFlags = d.trFlags;
-    this.seq = d.seq;
+    this.trGroupEnd = t.trGroupEnd;
+    this.trTarget = t.trTarget;
+    this.trLca = t.trLca;
+    this.trSeqStart = t.trSeqStart;
+    this.trSeqEnd = t.trSeqEnd;
+    this.trLeaf = t.trLeaf;
+    this.trFlags = t.trFlags;
+    this.seq = t.seq;
     this.fns = d.fns;
     this.exitFn = d.exit;
-    this.histKind = d.histKind;
+    this.histKind = t.histKind;
     const trace = options.trace ?? null;
     if (trace !== null && !(trace instanceof Trace))
       throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? 'the trace option must be a Trace (new Trace({ clock })) or omitted' : '');
@@ -236,23 +237,16 @@ export class Hsm<C> {
               "run it under the kernel (kernel.spawnMachine passes the AO's port) or pass options.timers (an HsmTimerHost)"
           : '',
       );
-    const ids = new Int16Array(nt);
+    const ids = nt === 0 ? NONE : new Int16Array(nt);
     for (let k = 0; k < nt; k++) {
-      const id = host!.timeEvent(d.tmSignal[k]!);
+      const id = host!.timeEvent(t.tmSignal[k]!);
       if (!Number.isInteger(id) || id < 0 || id > 32767)
-        throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? `timers.timeEvent(${d.tmSignal[k]}) returned ${String(id)}; time event ids are integers 0..32767` : '');
+        throw new HsmDefinitionError('BAD_OPTION', name, undefined, DEBUG ? `timers.timeEvent(${t.tmSignal[k]}) returned ${String(id)}; time event ids are integers 0..32767` : '');
       ids[k] = id;
     }
     this.timeEvents = ids;
     this.timerHost = host;
     this.timerLive = host !== undefined && host.live !== undefined ? host.live : null;
-    this.stTimerStart = d.stTimerStart;
-    this.stTimerEnd = d.stTimerEnd;
-    this.tmDelayMs = d.tmDelayMs;
-    this.tmDelayFn = d.tmDelayFn;
-    this.tmPeriodic = d.tmPeriodic;
-    this.namedTimerOf = d.namedTimerOf;
-    this.timerOf = d.timerOf;
     // Compiled ahead of time (keel/rollup): the generated dispatch (an own
     // property) replaces the table walk; a traced machine keeps the trace hook's.
     if (d.compiled !== undefined && trace === null) d.compiled(this, d);
@@ -271,7 +265,7 @@ export class Hsm<C> {
     else {
       // Compact: one INIT record; the decoder expands the drill-down from top.
       if ((tr.filter[this.traceId]! & TRACE_HSM_STEP_KINDS) !== 0)
-        tr.write(this.traceHead | TRACE_INIT | (TRACE_FLAG_IMPLIED << 8), 0xffff, this.definition.initTarget[0]!, 0, 0);
+        tr.write(this.traceHead | TRACE_INIT | (TRACE_FLAG_IMPLIED << 8), 0xffff, this.definition.tables.initTarget[0]!, 0, 0);
       this.leaf = this.drill(0);
     }
     this.lock = LOCK_IDLE;
@@ -450,19 +444,19 @@ export class Hsm<C> {
     if (h < 0) return this.drill(target);
     const sc = this.scratch;
     const parent = this.parent;
-    const entry = this.definition.entry;
+    const fns = this.fns;
     let k = 0;
     for (let x = h; x !== target; x = parent[x]!) sc[k++] = x;
     while (k > 0) {
-      const f = entry[sc[--k]!];
-      if (f !== undefined) f(this.ctx, this);
+      const f = fns[sc[--k]!]!;
+      if (f !== NOOP) f(this.ctx, this);
     }
     return this.drill(h);
   }
 
   /** Runs the precomputed drill-down from `s` (initial actions and entries); returns the leaf. */
   private drill(s: number): number {
-    const d = this.definition;
+    const d = this.definition.tables;
     const seq = this.seq;
     const fns = this.fns;
     const end = d.initSeqEnd[s]!;
@@ -591,7 +585,8 @@ export class Hsm<C> {
   private staleTimer(sig: number, p0: number, p2: number): boolean {
     const host = this.timerHost;
     if (host === undefined || host.isCurrent === undefined) return false;
-    const k = sig < this.timerOf.length ? this.timerOf[sig]! : -1;
+    const timerOf = this.definition.tables.timerOf;
+    const k = sig < timerOf.length ? timerOf[sig]! : -1;
     if (k < 0 || this.timeEvents[k] !== p0 || host.isCurrent(p0, p2)) return false;
     this.staleRecalls++;
     return true;
@@ -618,14 +613,14 @@ export class Hsm<C> {
    * host throws for a delay or period outside 0..2^31 - 1 ms.
    */
   arm(sig: number, delayMs: number, periodMs = 0): number {
-    const k = this.namedTimerOf[sig];
+    const k = this.definition.tables.namedTimerOf[sig];
     if (k === undefined || k < 0) throw this.notATimer('arm', sig);
     return this.timerHost!.arm(this.timeEvents[k]!, delayMs, periodMs);
   }
 
   /** Disarms the named timer that posts `sig`; true if it was armed. Throws HsmUsageError('NOT_A_TIMER') for any other signal. */
   disarm(sig: number): boolean {
-    const k = this.namedTimerOf[sig];
+    const k = this.definition.tables.namedTimerOf[sig];
     if (k === undefined || k < 0) throw this.notATimer('disarm', sig);
     return this.timerHost!.disarm(this.timeEvents[k]!);
   }
@@ -636,7 +631,7 @@ export class Hsm<C> {
    * none. Allocation-free.
    */
   timeEventOf(sig: number): number {
-    const k = this.timerOf[sig];
+    const k = this.definition.tables.timerOf[sig];
     return k === undefined || k < 0 ? -1 : this.timeEvents[k]!;
   }
 
@@ -644,11 +639,13 @@ export class Hsm<C> {
   armStateTimers(state: number): void {
     const host = this.timerHost!;
     const ids = this.timeEvents;
-    const fixed = this.tmDelayMs;
-    const fns = this.tmDelayFn;
-    const periodic = this.tmPeriodic;
-    const end = this.stTimerEnd[state]!;
-    for (let k = this.stTimerStart[state]!; k < end; k++) {
+    const d = this.definition;
+    const t = d.tables;
+    const fixed = d.tmDelayMs;
+    const fns = d.tmDelayFn;
+    const periodic = t.tmPeriodic;
+    const end = t.stTimerEnd[state]!;
+    for (let k = t.stTimerStart[state]!; k < end; k++) {
       const f = fns[k];
       const ms = f === undefined ? fixed[k]! : f(this.ctx);
       // A number 0..max (`every`: at least 1, a period of 0 would be a one-shot).
@@ -661,9 +658,10 @@ export class Hsm<C> {
   disarmStateTimers(state: number): void {
     const host = this.timerHost!;
     const ids = this.timeEvents;
-    const end = this.stTimerEnd[state]!;
+    const t = this.definition.tables;
+    const end = t.stTimerEnd[state]!;
     const live = this.timerLive;
-    for (let k = this.stTimerStart[state]!; k < end; k++) {
+    for (let k = t.stTimerStart[state]!; k < end; k++) {
       const id = ids[k]!;
       // A one-shot whose expiry was handled is neither armed nor queued: nothing to cancel.
       if (live === null || live[id] !== 0) host.disarm(id);
@@ -753,7 +751,8 @@ export class Hsm<C> {
 
   /** The recorded history of a state (-1 if none yet). */
   historyOf(state: number): number {
-    return this.hist[state]!;
+    const h = this.hist[state];
+    return h === undefined ? -1 : h;
   }
 }
 

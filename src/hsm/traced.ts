@@ -27,6 +27,7 @@ import {
   TRACE_TRANSITION,
 } from '../trace.js';
 import { HsmUsageError } from './errors.js';
+import { NOOP } from './definition.js';
 import type { Hsm } from './machine.js';
 import {
   badParam,
@@ -168,7 +169,7 @@ export function dispatchTraced(this: Hsm<unknown>, sig: number, p0?: number, p1?
     }
   }
   const target = this.trTarget[t]!;
-  tr.rec(TRACE_TRANSITION, id, sig, this.definition.trSource[t]!, target, p0!, p1!);
+  tr.rec(TRACE_TRANSITION, id, sig, this.definition.tables.trSource[t]!, target, p0!, p1!);
   const a = this.trAction[t];
   if (a !== undefined) a(this.ctx, p0!, p1!, p2!, p3, this);
   if (target < 0) {
@@ -211,7 +212,7 @@ function enterTraced(m: Hsm<unknown>, from: number, to: number): void {
   const tr = m.trace!;
   const id = m.traceId;
   const parent = m.parent;
-  const entry = m.definition.entry;
+  const fns = m.fns;
   const sc = m.scratch;
   let k = 0;
   // Bound: depth <= maxDepth = scratch.length - 1.
@@ -219,8 +220,8 @@ function enterTraced(m: Hsm<unknown>, from: number, to: number): void {
   while (k > 0) {
     const x = sc[--k]!;
     tr.rec(TRACE_ENTRY, id, -1, x, 0, 0, 0);
-    const f = entry[x];
-    if (f !== undefined) f(m.ctx, m);
+    const f = fns[x]!;
+    if (f !== NOOP) f(m.ctx, m);
   }
 }
 
@@ -228,15 +229,15 @@ function enterTraced(m: Hsm<unknown>, from: number, to: number): void {
 export function drillTraced(m: Hsm<unknown>, s: number): number {
   const tr = m.trace!;
   const id = m.traceId;
-  const d = m.definition;
-  const initTarget = d.initTarget;
-  const initAction = d.initAction;
+  const initTarget = m.definition.tables.initTarget;
+  const fns = m.fns;
+  const n = initTarget.length;
   // Bound: each pass goes one level deeper.
   while (initTarget[s]! >= 0) {
     const to = initTarget[s]!;
     tr.rec(TRACE_INIT, id, -1, s, to, 0, 0);
-    const a = initAction[s];
-    if (a !== undefined) a(m.ctx, m);
+    const a = fns[n + s]!;
+    if (a !== NOOP) a(m.ctx, m);
     enterTraced(m, s, to);
     s = to;
   }

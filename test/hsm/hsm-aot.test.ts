@@ -17,7 +17,7 @@ import { defineHsm, defineSignals, Hsm, HsmDefinitionError, type HsmDefinition, 
 import { compileHsm, compiledModule, handlerArity } from '../../tools/hsm-aot/compile.js';
 import { Trace } from '../../src/trace.js';
 import type { HsmCompiledDispatch } from '../../src/hsm/define.js';
-import { attachCompiled, compiledMachine, loadCompiled } from '../../tools/hsm-aot/load.js';
+import { attachCompiled, compiledDefinition, compiledMachine, loadCompiled } from '../../tools/hsm-aot/load.js';
 import { psicc2, PS, TraceLog, type PsCtx } from './hsm-psicc2.fixture.js';
 import { Prng } from '../../hosts/sim/prng.js';
 
@@ -33,12 +33,12 @@ function counters(m: Hsm<any>): number[] {
 describe('hsm AOT: compiled machines against the table interpreter', function () {
   this.timeout(onXs ? 300000 : 120000);
 
-  it('PSiCC2, both forms: the book run and 500 random sequences give the same trace, results and leaves', function () {
-    for (const form of ['table', 'switch'] as const) psicc2Against(form);
+  it('PSiCC2, every form: the book run and 500 random sequences give the same trace, results and leaves', function () {
+    for (const form of ['table', 'switch', 'shared', 'compact'] as const) psicc2Against(form);
   });
 });
 
-function psicc2Against(form: 'table' | 'switch'): void {
+function psicc2Against(form: 'table' | 'switch' | 'shared' | 'compact'): void {
   {
     const a = new TraceLog();
     const b = new TraceLog();
@@ -164,7 +164,7 @@ describe('hsm AOT: compiled machines against the table interpreter (checks)', fu
     assert.throws(() => m.dispatch(S.BACK, 0, 0, 0, 0), (e: unknown) => (e as { code?: string }).code === 'REENTRANT_DISPATCH');
   });
 
-  it(`${RUNS} random machines with random event sequences, each compiled in both forms: identical traces, results, leaves, contexts, history and counters (${onXs ? 'XS' : 'Node'})`, function () {
+  it(`${RUNS} random machines with random event sequences, each compiled in every form (and through keel/rollup's tables): identical traces, results, leaves, contexts, history and counters (${onXs ? 'XS' : 'Node'})`, function () {
     let transitions = 0;
     let compared = 0;
     fc.assert(
@@ -296,10 +296,11 @@ interface Ctx {
   budget: number;
 }
 
-const FORMS = ['table', 'switch'] as const;
+/** The generated forms, and 'tables': keel/rollup's device path (tables + defineCompiledHsm over a second spec object, compact form). */
+const FORMS = ['table', 'switch', 'shared', 'compact', 'tables'] as const;
 
 /** The machine as the table interpreter (form null) or compiled in the given form. */
-function build(sts: St[], log: string[], form: 'table' | 'switch' | null): Hsm<Ctx> {
+function build(sts: St[], log: string[], form: (typeof FORMS)[number] | null): Hsm<Ctx> {
   const spec = (i: number): HsmStateSpec<Ctx, typeof SIGNALS> => {
     const st = sts[i]!;
     const on: Record<string, unknown> = {};
@@ -347,15 +348,19 @@ function build(sts: St[], log: string[], form: 'table' | 'switch' | null): Hsm<C
       states: st.kids.length === 0 ? undefined : kids,
     };
   };
-  const topKids: Record<string, HsmStateSpec<Ctx, typeof SIGNALS>> = {};
-  for (const k of sts[0]!.kids) topKids[sts[k]!.name] = spec(k);
-  const def = defineHsm({
-    name: 'random',
-    signals: SIGNALS,
-    context: () => ({ v: 0, budget: 0 }),
-    initial: { target: sts[sts[0]!.init]!.name, action: () => { log.push('top:init'); } },
-    states: topKids,
-  });
+  const specOf = () => {
+    const topKids: Record<string, HsmStateSpec<Ctx, typeof SIGNALS>> = {};
+    for (const k of sts[0]!.kids) topKids[sts[k]!.name] = spec(k);
+    return {
+      name: 'random',
+      signals: SIGNALS,
+      context: () => ({ v: 0, budget: 0 }),
+      initial: { target: sts[sts[0]!.init]!.name, action: () => { log.push('top:init'); } },
+      states: topKids,
+    };
+  };
   const opts = { deferCapacity: 3, queueCapacity: 4 };
+  if (form === 'tables') return new Hsm(compiledDefinition<Ctx>(specOf(), specOf(), { form: 'compact' }), opts);
+  const def = defineHsm(specOf() as never) as HsmDefinition<Ctx>;
   return form === null ? new Hsm(def, opts) : compiledMachine(def, opts, { form });
 }

@@ -10,20 +10,29 @@
  * state, then of its ancestors (bubbling), the transition's action, each exit
  * from that leaf up to the LCA (history records written as constants), each
  * entry and initial action of the precomputed sequence, and the final leaf as
- * a constant. Two forms: 'switch' (small machines: a switch on the leaf, then
- * the signal tests, reactions inline, as a hand-written switch) and 'table'
- * (a leaf x signal table of reaction functions: one load and one call,
- * whatever the number of states and signals).
+ * a constant. The forms (CompileHsmOptions.form, docs/hsm.md): 'switch' (a
+ * switch on the leaf, a binary search beyond 4 leaves, then the signal
+ * tests, reactions inline, as a hand-written switch; one closure per
+ * machine), 'table' (a leaf x signal table of reaction closures per machine:
+ * one load and one call, whatever the number of states and signals),
+ * 'shared' (the same table and reactions made once with the module: nothing
+ * per machine, the reactions read the handlers from the machine), and the
+ * policies 'auto' and 'compact' (device builds: the least RAM at boot).
+ * Templates, shared tables and arity data are made once, with the module
+ * (in flash after a Moddable preload); only the per-machine closures of
+ * 'switch' and 'table' are made at installation.
  *
  * Contract of the generated code:
  *   - semantics are the table interpreter's (src/hsm/machine.ts), which stays
  *     the reference; test/hsm/hsm-aot.test.ts differential-tests them;
  *   - handlers are the spec's own functions, never copied: the compiled
  *     dispatch takes them from the definition of the machine it is installed
- *     on (`def.entry`, `def.exit`, `def.fns`, `def.trGuard`, `def.trAction`),
- *     after checking that definition's shape (a 32-bit hash of every table)
- *     equals the one compiled, and that no handler called with fewer
- *     arguments declares more; otherwise HsmDefinitionError 'BAD_OPTION';
+ *     on (`def.exit`, `def.fns`, `def.trGuard`, `def.trAction`), after
+ *     checking that definition's shape (a 32-bit hash of every table) equals
+ *     the one compiled (skipped for a definition made from the tables of the
+ *     same module, option `tables`: defineCompiledHsm checked its spec), and
+ *     that no handler called with fewer arguments declares more; otherwise
+ *     HsmDefinitionError 'BAD_OPTION';
  *   - everything else (start, post, defer/recall, timers, drain, counters,
  *     isIn, introspection) is Hsm's, unchanged: only `dispatch` is replaced
  *     (an own property, as the trace hook does); a traced machine keeps the
@@ -31,9 +40,10 @@
  *   - no allocation per event: the per-machine closures and tables are made
  *     at installation (start-up); dispatch reads arrays and calls functions.
  *
- *   build time                           start-up                                  per event
- *   defineHsm(spec) -> compileHsm(def) -> defineHsm(spec, compiled) -> new Hsm -> dispatch: switch / T[leaf][sig](p0..p3)
- *                      (source text)      (keel/rollup writes the 2nd argument)
+ *   build time                           start-up                                         per event
+ *   defineHsm(spec) -> compileHsm(def) -> defineCompiledHsm(tables, spec, compiled)    -> dispatch: switch / T[leaf][sig](..)
+ *                      (source text)      (keel/rollup), or defineHsm(spec, compiled);
+ *                                         new Hsm installs the dispatch
  *
  * Nothing recurses at run time; the generator itself walks parent links.
  */
@@ -50,14 +60,15 @@ const SHAPE_SOURCE = `function shapeOf(d) {
   const mix = (v) => { h = Math.imul(h ^ (v & 0xffff), 16777619); h = Math.imul(h ^ ((v >>> 16) & 0xffff), 16777619); };
   const arr = (a) => { mix(a.length); for (let i = 0; i < a.length; i++) mix(a[i]); };
   const has = (a, n) => { mix(n); for (let i = 0; i < n; i++) mix(a[i] === undefined ? 0 : 1); };
-  const names = d.stateNames;
+  const t = d.tables;
+  const names = t.stateNames;
   mix(names.length);
   for (let i = 0; i < names.length; i++) { const s = names[i]; mix(s.length); for (let k = 0; k < s.length; k++) mix(s.charCodeAt(k)); }
-  mix(d.signalSpan);
-  arr(d.parent); arr(d.table); arr(d.trGroupEnd); arr(d.trTarget); arr(d.trLca); arr(d.trSeqStart);
-  arr(d.trSeqEnd); arr(d.trLeaf); arr(d.trFlags); arr(d.seq); arr(d.histKind);
-  has(d.trGuard, d.trTarget.length); has(d.trAction, d.trTarget.length);
-  has(d.entry, names.length); has(d.exit, names.length); has(d.fns, d.fns.length);
+  mix(t.signalSpan);
+  arr(t.parent); arr(t.table); arr(t.trGroupEnd); arr(t.trTarget); arr(t.trLca); arr(t.trSeqStart);
+  arr(t.trSeqEnd); arr(t.trLeaf); arr(t.trFlags); arr(t.seq); arr(t.histKind);
+  has(d.trGuard, t.trTarget.length); has(d.trAction, t.trTarget.length);
+  has(d.entry, names.length); has(d.exit, names.length); has(d.fns, 2 * names.length);
   return h >>> 0;
 }`;
 
@@ -71,15 +82,29 @@ export function definitionShape(def: HsmDefinition<unknown>): number {
 export interface CompileHsmOptions {
   /** Name of the generated function (default: the machine's name as an identifier + 'Dispatch'). */
   exportName?: string;
+  /**
+   * The name of a constant of the same module holding the tables keel/rollup
+   * wrote for this definition (hsmTables): a definition made from them
+   * (defineCompiledHsm, which checked its spec's structure at boot) is
+   * installed without the shape hash (less work and stack at boot).
+   */
+  tables?: string;
   /** Emit the DEBUG parameter checks of Hsm.dispatch (BAD_PARAM). Default false (release). */
   debug?: boolean;
   /**
-   * 'switch': reactions inline in dispatch, a switch on the leaf then signal
-   * tests (cost grows with leaves and signals); 'table': a leaf x signal table
-   * of reaction functions (constant cost); 'auto' (default): switch for at
-   * most 4 leaves each reacting to at most 4 signals, else table.
+   * 'switch': reactions inline in one dispatch closure per machine, found by
+   * a switch on the leaf (a binary search on it beyond 4 leaves), then the
+   * signal tests (a binary search beyond 4); 'table': a leaf x signal table
+   * of reaction closures per machine (one load and one call: constant cost,
+   * the fastest for large machines, the most RAM); 'shared': the same table
+   * and its reaction functions made once for every machine (in flash after a
+   * Moddable preload: no RAM per machine; the reactions read the handlers
+   * from the machine, a few XS steps more per event); 'auto' (default):
+   * switch for at most 4 leaves each reacting to at most 4 signals, else
+   * table; 'compact' (device builds, the least RAM at boot): switch for at
+   * most 32 leaves and 256 reactions, else shared.
    */
-  form?: 'auto' | 'switch' | 'table';
+  form?: 'auto' | 'switch' | 'table' | 'shared' | 'compact';
 }
 
 export interface CompiledHsm {
@@ -98,8 +123,8 @@ export interface CompiledHsm {
   shape: number;
   /** Table form: reaction templates emitted (reactions that differ only in their handlers share one); switch form: inline reactions. */
   functions: number;
-  /** 'switch' (small machines: reactions inline in a switch on the leaf) or 'table' (leaf x signal -> function). */
-  form: 'switch' | 'table';
+  /** 'switch' (reactions inline in a switch on the leaf), 'table' (leaf x signal -> closure, per machine) or 'shared' (the same, one for every machine). */
+  form: 'switch' | 'table' | 'shared';
   /** (leaf, signal) pairs that resolve to a reaction function (not ignore/defer). */
   reactions: number;
 }
@@ -149,6 +174,25 @@ export function handlerArity(fn: unknown, full: number): number {
 /** The (leaf x signal) reaction table is a switch inside dispatch when the machine is this small (else a table lookup and a call). */
 const SWITCH_MAX_LEAVES = 4;
 const SWITCH_MAX_SIGNALS_PER_LEAF = 4;
+/** form 'compact': the switch form up to this size, else 'shared'. */
+const COMPACT_MAX_LEAVES = 32;
+const COMPACT_MAX_REACTIONS = 256;
+/** A run of at most this many keys is tested in turn; a longer one is split in two by `<` (a binary search). */
+const LINEAR_TESTS = 4;
+
+/**
+ * `if` tests that run the code of the key equal to `v` (keys ascending, no
+ * match: falls through): in turn for a few keys, else a binary search by `<`.
+ */
+function searchTree(v: string, keys: readonly number[], code: readonly string[], indent: string): string {
+  if (keys.length <= LINEAR_TESTS) return keys.map((k, i) => `if (${v} === ${k}) { ${code[i]} }`).join(' else ');
+  const mid = keys.length >> 1;
+  const inner = indent + '  ';
+  return (
+    `if (${v} < ${keys[mid]}) {\n${inner}${searchTree(v, keys.slice(0, mid), code.slice(0, mid), inner)}\n${indent}} else {\n` +
+    `${inner}${searchTree(v, keys.slice(mid), code.slice(mid), inner)}\n${indent}}`
+  );
+}
 
 /**
  * Compiles a definition to the source of a machine class (see the module
@@ -156,10 +200,11 @@ const SWITCH_MAX_SIGNALS_PER_LEAF = 4;
  */
 export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions = {}): CompiledHsm {
   const d = def;
+  const tb = def.tables;
   const n = d.stateCount;
-  const span = d.signalSpan;
-  const parent = d.parent;
-  const rows = d.rows;
+  const span = tb.signalSpan;
+  const parent = tb.parent;
+  const rows = tb.rows;
   const isLeaf = new Uint8Array(n).fill(1);
   isLeaf[0] = 0;
   for (let s = 1; s < n; s++) isLeaf[parent[s]!] = 0;
@@ -187,19 +232,19 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
   const transitionCode = (leaf: number, t: number): string => {
     let c = '';
     if (d.trAction[t] !== undefined) c += call(`ac[${t}]`, d.trAction[t], CALL_EVENT) + '; ';
-    const target = d.trTarget[t]!;
+    const target = tb.trTarget[t]!;
     if (target < 0) return c + `m.lock = ${LOCK_IDLE}; return ${HANDLED};`;
-    const lca = d.trLca[t]!;
+    const lca = tb.trLca[t]!;
     let prev = -1;
     for (let x = leaf; x !== lca; x = parent[x]!) {
-      const hk = d.histKind[x]!;
+      const hk = tb.histKind[x]!;
       if (hk !== HIST_NONE) c += `H[${x}] = ${hk === HIST_DEEP ? leaf : prev}; `;
       if (d.exit[x] !== undefined) c += call(`ex[${x}]`, d.exit[x], CALL_STATE) + '; ';
       prev = x;
     }
-    const seq = d.seq;
-    for (let i = d.trSeqStart[t]!; i < d.trSeqEnd[t]!; i++) c += call(`fns[${seq[i]!}]`, d.fns[seq[i]!], CALL_STATE) + '; ';
-    c += (d.trFlags[t]! & TR_HISTORY) !== 0 ? `m.leaf = m.enterHistory(${target}); ` : `m.leaf = ${d.trLeaf[t]!}; `;
+    const seq = tb.seq;
+    for (let i = tb.trSeqStart[t]!; i < tb.trSeqEnd[t]!; i++) c += call(`fns[${seq[i]!}]`, d.fns[seq[i]!], CALL_STATE) + '; ';
+    c += (tb.trFlags[t]! & TR_HISTORY) !== 0 ? `m.leaf = m.enterHistory(${target}); ` : `m.leaf = ${tb.trLeaf[t]!}; `;
     return c + `m.lock = ${LOCK_IDLE}; return ${TRANSITION};`;
   };
 
@@ -220,7 +265,7 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
     let body = `m.lock = ${LOCK_BUSY}; `;
     for (;;) {
       const t0 = e - 1;
-      const end = d.trGroupEnd[t0]!;
+      const end = tb.trGroupEnd[t0]!;
       let closed = false;
       for (let t = t0; t < end; t++) {
         if (d.trGuard[t] === undefined) {
@@ -257,18 +302,32 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
     busiest = Math.max(busiest, k);
   }
   const small = leaves.length <= SWITCH_MAX_LEAVES && busiest <= SWITCH_MAX_SIGNALS_PER_LEAF;
-  const form = options.form === 'switch' || options.form === 'table' ? options.form : small ? 'switch' : 'table';
+  const compactSwitch = leaves.length <= COMPACT_MAX_LEAVES && reactions <= COMPACT_MAX_REACTIONS;
+  const form: CompiledHsm['form'] =
+    options.form === 'switch' || options.form === 'table' || options.form === 'shared'
+      ? options.form
+      : options.form === 'compact'
+        ? compactSwitch
+          ? 'switch'
+          : 'shared'
+        : small
+          ? 'switch'
+          : 'table';
 
   const wireLines: string[] = [];
+  const factoryLines: string[] = [];
   let dispatchCore: string;
   let templates = 0;
   if (form === 'switch') {
-    // One switch on the leaf, then the leaf's signals compared in turn, the reactions inline;
-    // handlers are per-instance constants h0, h1, ...
+    // One switch on the leaf (a binary search on it beyond LINEAR_TESTS leaves), then the
+    // leaf's signals compared in turn (a binary search beyond LINEAR_TESTS), the reactions
+    // inline; handlers are per-instance constants h0, h1, ...
     const names = new Map<string, string>();
-    const cases: string[] = [];
+    const leafKeys: number[] = [];
+    const leafCode: string[] = [];
     for (let i = 0; i < leaves.length; i++) {
-      const tests: string[] = [];
+      const sigKeys: number[] = [];
+      const sigCode: string[] = [];
       for (let sig = 0; sig < span; sig++) {
         const x = table[i]![sig]!;
         if (x === null) continue;
@@ -278,26 +337,31 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
           const [b, a] = x;
           body = b.replace(/\$(\d+)/g, (_m, k: string) => {
             const init = a[Number(k)]!;
+            // 'compact': the handler read from the definition's array (fewer captured variables per machine).
+            if (options.form === 'compact') return init;
             let nm = names.get(init);
             if (nm === undefined) names.set(init, (nm = 'h' + names.size));
             return nm;
           });
           templates++;
         }
-        tests.push(`if (sig === ${sig}) { ${body} }`);
+        sigKeys.push(sig);
+        sigCode.push(body);
       }
-      if (tests.length > 0) cases.push(`          case ${leaves[i]}: ${tests.join(' else ')} break;`);
+      if (sigKeys.length === 0) continue;
+      leafKeys.push(leaves[i]!);
+      leafCode.push(searchTree('sig', sigKeys, sigCode, '            '));
     }
     if (names.size > 0) wireLines.push(`    const ${[...names].map(([init, nm]) => `${nm} = ${init}`).join(', ')};`);
-    dispatchCore =
-      cases.length === 0
-        ? ''
-        : `        switch (m.leaf) {\n${cases.join('\n')}\n        }\n`;
+    if (leafKeys.length === 0) dispatchCore = '';
+    else if (leafKeys.length <= SWITCH_MAX_LEAVES)
+      dispatchCore = `        switch (m.leaf) {\n${leafKeys.map((l, i) => `          case ${l}: ${leafCode[i]} break;`).join('\n')}\n        }\n`;
+    else dispatchCore = `        const leaf = m.leaf;\n        ${searchTree('leaf', leafKeys, leafCode, '        ')}\n`;
     dispatchCore += `        m.ignored++; return ${IGNORED};`;
-  } else {
-    // Reactions that differ only in which handlers they call share a template:
-    // `function kN($0, $1) { return function (p0, p1, p2, p3) { ... } }`, and a
-    // cell of the leaf tables is kN(handlers...), made once per instance (a
+  } else if (form === 'table') {
+    // Reactions that differ only in which handlers they call share a template (made once, with
+    // the module): `function kN(m, ctx, H, $0, $1) { return function (p0, p1, p2, p3) { ... } }`;
+    // a cell of the machine's leaf tables is kN(m, ctx, H, handlers...), made at installation (a
     // cell used by more than one (leaf, signal) is made once and shared).
     const byCode = new Map<string, string>();
     const cellUses = new Map<string, number>();
@@ -317,9 +381,9 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
           if (name === undefined) {
             name = 'k' + byCode.size;
             byCode.set(body, name);
-            wireLines.push(`    function ${name}(${a.map((_a, k) => '$' + k).join(', ')}) { return function (p0, p1, p2, p3) { ${body} }; }`);
+            factoryLines.push(`  function ${name}(m, ctx, H${a.map((_a, k) => ', $' + k).join('')}) { return function (p0, p1, p2, p3) { ${body} }; }`);
           }
-          const cell = `${name}(${a.join(', ')})`;
+          const cell = `${name}(m, ctx, H${a.map((x) => ', ' + x).join('')})`;
           cellUses.set(cell, (cellUses.get(cell) ?? 0) + 1);
           cells.push(cell);
         }
@@ -329,7 +393,7 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
       cellsOf.push(cells);
     }
     templates = byCode.size;
-    wireLines.unshift(`    function ign() { m.ignored++; return ${IGNORED}; }`);
+    wireLines.push(`    function ign() { m.ignored++; return ${IGNORED}; }`);
     for (const sig of [...deferUsed].sort((x, y) => x - y)) wireLines.push(`    function d${sig}(p0, p1, p2, p3) { return m.defer(${sig}, p0, p1, p2, p3); }`);
     const shared = new Map<string, string>();
     for (const [cell, uses] of cellUses) {
@@ -341,6 +405,63 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
     wireLines.push('    const T = [];');
     for (let i = 0; i < leaves.length; i++) wireLines.push(`    T[${leaves[i]}] = [${cellsOf[i]!.map((c) => shared.get(c) ?? c).join(', ')}];`);
     dispatchCore = `        const f = T[m.leaf][sig];\n        if (f === undefined) { m.ignored++; return ${IGNORED}; }\n        return f(p0, p1, p2, p3);`;
+  } else {
+    // Reactions shared by every machine: functions of (m, p0..p3) made once, with the module
+    // (in flash after a Moddable preload), that take the handlers from the machine's tables
+    // (m.exitFn, m.fns, m.trGuard, m.trAction: the definition's). Reactions that differ only in
+    // which handlers they call share a template `kN($0, ..)` of the handler indices; each cell of
+    // the leaf x signal table is kN(indices), made once (a cell used twice is one function). No
+    // closure per machine.
+    const ARRAYS: [string, string][] = [['ex', 'm.exitFn'], ['fns', 'm.fns'], ['gu', 'm.trGuard'], ['ac', 'm.trAction'], ['H', 'm.hist']];
+    const byCode = new Map<string, string>();
+    const cellUses = new Map<string, number>();
+    const deferUsed = new Set<number>();
+    const cellsOf: string[][] = [];
+    for (let i = 0; i < leaves.length; i++) {
+      const cells: string[] = [];
+      for (let sig = 0; sig < span; sig++) {
+        const x = table[i]![sig]!;
+        if (x === null) cells.push('ign');
+        else if (typeof x === 'number') {
+          deferUsed.add(sig);
+          cells.push('d' + sig);
+        } else {
+          const [b, a] = x;
+          // $k is a handler `arr[index]`: the template keeps `arr[$k]`, the cell passes the index.
+          const body = b.replace(/\$(\d+)/g, (_m, k: string) => a[Number(k)]!.replace(/\[\d+\]$/, () => `[$${k}]`));
+          const indices = a.map((init) => /\[(\d+)\]$/.exec(init)![1]!);
+          let name = byCode.get(body);
+          if (name === undefined) {
+            name = 'k' + byCode.size;
+            byCode.set(body, name);
+            const locals = ARRAYS.filter(([v]) => new RegExp(`\\b${v}\\[`).test(body)).map(([v, init]) => `${v} = ${init}`);
+            if (/\bctx\b/.test(body)) locals.unshift('ctx = m.ctx');
+            const fn = `function (m, p0, p1, p2, p3) { ${locals.length > 0 ? `const ${locals.join(', ')}; ` : ''}${body} }`;
+            factoryLines.push(a.length === 0 ? `  const ${name} = ${fn};` : `  function ${name}(${a.map((_a, k) => '$' + k).join(', ')}) { return ${fn}; }`);
+          }
+          const cell = a.length === 0 ? name : `${name}(${indices.join(', ')})`;
+          cellUses.set(cell, (cellUses.get(cell) ?? 0) + 1);
+          cells.push(cell);
+        }
+      }
+      // Trailing ignores are left out: a missing cell reads undefined, which dispatch ignores.
+      while (cells.length > 0 && cells[cells.length - 1] === 'ign') cells.pop();
+      cellsOf.push(cells);
+    }
+    const shared = new Map<string, string>();
+    for (const [cell, uses] of cellUses) {
+      if (uses < 2 || !cell.includes('(')) continue;
+      const v = 'c' + shared.size;
+      shared.set(cell, v);
+      factoryLines.push(`  const ${v} = ${cell};`);
+    }
+    templates = byCode.size;
+    factoryLines.unshift(`  function ign(m) { m.ignored++; return ${IGNORED}; }`);
+    for (const sig of [...deferUsed].sort((x, y) => x - y)) factoryLines.push(`  function d${sig}(m, p0, p1, p2, p3) { return m.defer(${sig}, p0, p1, p2, p3); }`);
+    factoryLines.push('  const T = [];');
+    for (let i = 0; i < leaves.length; i++) factoryLines.push(`  T[${leaves[i]}] = Object.freeze([${cellsOf[i]!.map((c) => shared.get(c) ?? c).join(', ')}]);`);
+    factoryLines.push('  Object.freeze(T);');
+    dispatchCore = `        const f = T[m.leaf][sig];\n        if (f === undefined) { m.ignored++; return ${IGNORED}; }\n        return f(m, p0, p1, p2, p3);`;
   }
 
   const shape = shapeOf(def);
@@ -348,7 +469,64 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
   const debugChecks = options.debug
     ? `        if (bad(sig) || bad(p0) || bad(p1) || bad(p2) || bad(p3)) throw new HsmUsageError('BAD_PARAM', m.name, 'dispatch() signal and parameters must be numbers');\n`
     : '';
-  const arityChecks = [...arity].map(([init, a]) => `[${init}, ${a}]`);
+  // The definition's handler arrays a piece of generated code reads (only those: `entry` is a getter that allocates).
+  const HANDLER_ARRAYS: [string, string][] = [['ex', 'def.exit'], ['fns', 'def.fns'], ['gu', 'def.trGuard'], ['ac', 'def.trAction']];
+  const loads = (code: string): string => {
+    const used = HANDLER_ARRAYS.filter(([v]) => new RegExp(`\\b${v}\\[`).test(code)).map(([v, init]) => `${v} = ${init}`);
+    return used.length > 0 ? `const ${used.join(', ')};` : '';
+  };
+  // The arity checks as data made once with the module (array, index, arguments passed), not an
+  // array literal evaluated per machine: a literal's elements sit on the stack (boot's peak stack).
+  const ARRAY_CODES: Record<string, number> = { ex: 0, fns: 1, gu: 2, ac: 3 };
+  const arityData: number[] = [];
+  for (const [init, a] of arity) {
+    const m = /^(ex|fns|gu|ac)\[(\d+)\]$/.exec(init);
+    if (m === null) throw new Error(`keel hsm-aot: unexpected handler reference ${init}`);
+    arityData.push(ARRAY_CODES[m[1]!]!, Number(m[2]), a);
+  }
+  const checkArity =
+    arityData.length === 0
+      ? ''
+      : `  /** The handlers called with fewer arguments than the full list must not declare more (a different build of the spec). */
+  const ARITY = Object.freeze([${arityData.join(', ')}]);
+  function checkArity(m, def) {
+    const arrays = [def.exit, def.fns, def.trGuard, def.trAction];
+    for (let i = 0; i < ARITY.length; i += 3) {
+      const f = arrays[ARITY[i]][ARITY[i + 1]];
+      if (f.length > ARITY[i + 2])
+        throw new HsmDefinitionError('BAD_OPTION', m.name, undefined, 'a handler declares ' + f.length + ' parameters; ${exportName} was compiled to pass ' + ARITY[i + 2] + '; rebuild');
+    }
+  }
+`;
+  const guard = `        if (p3 === undefined) return m.dispatchFilled(sig, p0, p1, p2);
+        if (m.lock !== ${LOCK_IDLE}) throw m.lockError();
+${debugChecks}${dispatchCore}`;
+  let body: string;
+  let install: string;
+  if (form !== 'shared') {
+    const wired = wireLines.join('\n');
+    const usesH = /\bH\b/.test(wired) || /\bH\[/.test(dispatchCore);
+    body = `${factoryLines.length > 0 ? factoryLines.join('\n') + '\n' : ''}  /** The per-instance dispatch: a closure over the machine, its context and its handlers. */
+  function wire(m, def) {
+    const ctx = m.ctx;
+${usesH ? '    const H = m.hist;\n' : ''}    ${loads(wired + dispatchCore)}
+${wired}
+    return function (sig, p0, p1, p2, p3) {
+${guard}
+    };
+  }
+`;
+    install = 'wire(m, definition)';
+  } else {
+    body = `  // One dispatch and one reaction table for every machine made from the definition (no closure per machine).
+${factoryLines.join('\n')}
+  function dispatch(sig, p0, p1, p2, p3) {
+        const m = this;
+${guard}
+  }
+`;
+    install = 'dispatch';
+  }
   const factory = `(function (HsmDefinitionError, HsmUsageError) {
   "use strict";
   // Generated by keel tools/hsm-aot from machine '${d.name.replace(/[^ -~]|'/g, '?')}': ${n} states, ${span} signal values,
@@ -356,33 +534,12 @@ export function compileHsm(def: HsmDefinition<any>, options: CompileHsmOptions =
   const SHAPE = ${shape};
   const shapeOf = ${SHAPE_SOURCE};
   const bad = (p) => p !== undefined && p !== +p && p === p;
-  /** The handlers called with fewer arguments than the full list must not declare more (a different build of the spec). */
-  function checkArity(m, def) {
-    const en = def.entry, ex = def.exit, fns = def.fns, gu = def.trGuard, ac = def.trAction;
-    const list = [${arityChecks.join(', ')}];
-    for (let i = 0; i < list.length; i++)
-      if (list[i][0].length > list[i][1])
-        throw new HsmDefinitionError('BAD_OPTION', m.name, undefined, 'a handler declares ' + list[i][0].length + ' parameters; ${exportName} was compiled to pass ' + list[i][1] + '; rebuild');
-  }
-  /** The per-instance dispatch: a closure over the machine, its context and its handlers. */
-  function wire(m, def) {
-    const ctx = m.ctx;
-    const H = m.hist;
-    const en = def.entry, ex = def.exit, fns = def.fns, gu = def.trGuard, ac = def.trAction;
-${wireLines.join('\n')}
-    return function (sig, p0, p1, p2, p3) {
-        if (p3 === undefined) return m.dispatchFilled(sig, p0, p1, p2);
-        if (m.lock !== ${LOCK_IDLE}) throw m.lockError();
-${debugChecks}${dispatchCore}
-    };
-  }
-  /** Installs the generated dispatch on machine m (called by the Hsm constructor for a definition made with it). */
+${checkArity}${body}  /** Installs the generated dispatch on machine m (called by the Hsm constructor for a definition made with it). */
   function ${exportName}(m, definition) {
-    if (shapeOf(definition) !== SHAPE)
+    if (${options.tables !== undefined ? `definition.tables !== ${options.tables} && ` : ''}shapeOf(definition) !== SHAPE)
       throw new HsmDefinitionError('BAD_OPTION', m.name, undefined, 'the definition is not the one ${exportName} was compiled from (shape ' + shapeOf(definition) + ', compiled ' + SHAPE + '); rebuild');
-    checkArity(m, definition);
-    // An own property defined, not assigned: on a Moddable device the preload froze Hsm.prototype (dispatch is read-only there).
-    Object.defineProperty(m, 'dispatch', { value: wire(m, definition), writable: true, enumerable: false, configurable: true });
+${arityData.length === 0 ? '' : '    checkArity(m, definition);\n'}    // An own property defined, not assigned: on a Moddable device the preload froze Hsm.prototype (dispatch is read-only there).
+    Object.defineProperty(m, 'dispatch', { value: ${install}, writable: true, enumerable: false, configurable: true });
   }
   return ${exportName};
 })`;

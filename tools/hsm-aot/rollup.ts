@@ -2,11 +2,20 @@
  * tools/hsm-aot/rollup: the rollup plugin `keel/rollup` (build time, Node).
  *
  * For every `defineHsm({...})` call whose spec it can evaluate statically, it
- * builds the definition at build time, compiles it (tools/hsm-aot/compile.ts)
- * and rewrites the call to `defineHsm({...}, compiled)`: every machine made
- * from that definition (`new Hsm`, the kernel's spawnMachine) then runs the
- * generated dispatch. The spec's functions stay where they are (closures and
- * all); only the machine's structure must be known at build time.
+ * builds the definition at build time, compiles it (tools/hsm-aot/compile.ts),
+ * writes its tables (tools/hsm-aot/tables.ts) and rewrites the call to
+ * `defineCompiledHsm(tables, {...}, compiled)` (keel/hsm-runtime): at boot the
+ * definition is made from the tables and the spec's handlers, without the
+ * compiler, and every machine made from it (`new Hsm`, the kernel's
+ * spawnMachine) runs the generated dispatch. The tables and the compiled
+ * dispatch are constants at the top of the module (in flash once a Moddable
+ * build preloads it). When no `defineHsm` call is left, its import goes too:
+ * the module then reaches keel/hsm-runtime only, never the compiler
+ * (src/hsm/define.ts). The spec's functions stay where they are (closures
+ * and all); only the machine's structure must be known at build time, and
+ * defineCompiledHsm checks at boot that the run-time spec has that structure
+ * (a hash of its keys, names, targets and lists: HsmDefinitionError
+ * 'BAD_SPEC' otherwise, "rebuild").
  *
  * Static evaluation: the spec's source text is evaluated in a sandbox where
  *   - `defineSignals` is keel's own;
@@ -25,14 +34,21 @@
  *
  * Use: plugins: [typescript(), keelHsm()] (after the TypeScript plugin: it
  * reads JavaScript). Options: `hsmModule` (where the generated code imports
- * keel's hsm errors from; default 'keel/hsm'), `form` (compileHsm's).
+ * defineCompiledHsm, hsmTables and keel's hsm errors from; default
+ * 'keel/hsm-runtime'; 'keel/hsm' works too, with the compiler), `form`
+ * (compileHsm's).
+ *
+ *   build time (Node)                                           boot
+ *   defineHsm({...})  --evaluate, defineHsm, compileHsm,   -->  defineCompiledHsm(T, {...}, D): check the spec's
+ *                       tablesSource-->  const T = hsmTables({...}); const D = ...;   structure, take its handlers
  */
 import type { Plugin, PluginContext, TransformPluginContext } from 'rollup';
 import { defineHsm, defineSignals, type HsmDefinition } from '../../src/hsm.js';
 import { compileHsm, type CompileHsmOptions } from './compile.js';
+import { tablesSource } from './tables.js';
 
 export interface KeelHsmPluginOptions {
-  /** Module specifier the generated code imports HsmDefinitionError / HsmUsageError from. Default 'keel/hsm'. */
+  /** Module specifier the generated code imports defineCompiledHsm, hsmTables, HsmDefinitionError and HsmUsageError from. Default 'keel/hsm-runtime' (without the compiler); 'keel/hsm' re-exports them. */
   hsmModule?: string;
   /** compileHsm's form option. Default 'auto'. */
   form?: CompileHsmOptions['form'];
@@ -185,9 +201,48 @@ function staticProblem(spec: unknown): string | null {
   return null;
 }
 
+/**
+ * Removes `defineHsm` from the module's imports when no reference is left
+ * besides the calls rewritten (`compiled`): the module then no longer imports
+ * the compiler. Only named imports are touched (`import { a, defineHsm } from ..`).
+ */
+function unusedImportEdits(ast: Node, compiled: Set<Node>): { at: number; end: number; text: string }[] {
+  const callees = new Set<Node>();
+  for (const c of compiled) callees.add(c.callee as Node);
+  let used = false;
+  const decls: Node[] = [];
+  walk(ast, (n, anc) => {
+    if (n.type === 'ImportDeclaration') decls.push(n);
+    if (n.type !== 'Identifier' || n.name !== 'defineHsm' || callees.has(n)) return;
+    const p = anc[anc.length - 1];
+    if (p !== undefined && (p.type === 'ImportSpecifier' || p.type === 'ImportDefaultSpecifier' || p.type === 'ImportNamespaceSpecifier')) return;
+    // A property name (x.defineHsm, { defineHsm: 1 }) is no reference.
+    if (p !== undefined && p.type === 'MemberExpression' && p.property === n && p.computed !== true) return;
+    if (p !== undefined && p.type === 'Property' && p.key === n && p.shorthand !== true && p.computed !== true) return;
+    used = true;
+  });
+  if (used) return [];
+  const out: { at: number; end: number; text: string }[] = [];
+  for (const d of decls) {
+    const specs = d.specifiers as Node[];
+    if (!specs.every((x) => x.type === 'ImportSpecifier')) continue;
+    const keep = specs.filter((x) => (x.local as Node).name !== 'defineHsm');
+    if (keep.length === specs.length) continue;
+    const source = JSON.stringify((d.source as Node).value);
+    const names = keep.map((x) => {
+      const imported = x.imported as Node;
+      const name = (imported.name ?? imported.value) as string;
+      const local = (x.local as Node).name as string;
+      return name === local ? name : `${name} as ${local}`;
+    });
+    out.push({ at: d.start, end: d.end, text: keep.length === 0 ? '' : `import { ${names.join(', ')} } from ${source};` });
+  }
+  return out;
+}
+
 /** The rollup plugin (see the module header). */
 export default function keelHsm(options: KeelHsmPluginOptions = {}): Plugin {
-  const hsmModule = options.hsmModule ?? 'keel/hsm';
+  const hsmModule = options.hsmModule ?? 'keel/hsm-runtime';
   let counter = 0;
   return {
     name: 'keel-hsm-aot',
@@ -201,8 +256,9 @@ export default function keelHsm(options: KeelHsmPluginOptions = {}): Plugin {
       });
       if (calls.length === 0) return null;
       const evaluate = evaluator(collectDecls(code, ast));
-      const edits: { at: number; text: string }[] = [];
+      const edits: { at: number; end: number; text: string }[] = [];
       const consts: string[] = [];
+      const compiledCalls = new Set<Node>();
       for (const call of calls) {
         const args = call.arguments as Node[];
         const line = lineOf(code, call.start);
@@ -218,8 +274,9 @@ export default function keelHsm(options: KeelHsmPluginOptions = {}): Plugin {
           continue;
         }
         let def: HsmDefinition<unknown>;
+        let spec: unknown;
         try {
-          const spec = evaluate(code.slice(arg.start, arg.end), arg.start);
+          spec = evaluate(code.slice(arg.start, arg.end), arg.start);
           const name = (spec as { name?: unknown } | null)?.name;
           if (typeof name === 'string') label = `'${name}'`;
           const problem = staticProblem(spec);
@@ -229,17 +286,27 @@ export default function keelHsm(options: KeelHsmPluginOptions = {}): Plugin {
           skip(e instanceof NotStatic ? e.message : `evaluating its spec at build time failed (${e instanceof Error ? e.message : String(e)})`);
           continue;
         }
-        const c = compileHsm(def, { form: options.form, exportName: `__keelHsmAot${counter}` });
+        const tables = tablesSource(spec, def, '__keelHsmTables');
+        if (typeof tables === 'string') {
+          skip(tables);
+          continue;
+        }
+        const c = compileHsm(def, { form: options.form, exportName: `__keelHsmAot${counter}`, tables: `__keelHsmAot${counter}t` });
         counter++;
+        consts.push(`const ${c.exportName}t = ${tables.expression};`);
         consts.push(`const ${c.exportName} = ${c.factory}(__keelHsmDefinitionError, __keelHsmUsageError);`);
-        edits.push({ at: arg.end, text: `, ${c.exportName}` });
+        // defineHsm({...}) -> __keelDefineCompiledHsm(tables, {...}, compiled)
+        edits.push({ at: call.start, end: arg.start, text: `__keelDefineCompiledHsm(${c.exportName}t, ` });
+        edits.push({ at: arg.end, end: arg.end, text: `, ${c.exportName}` });
+        compiledCalls.add(call);
         options.onCompiled?.({ id, name: def.name, line, form: c.form, reactions: c.reactions });
       }
       if (edits.length === 0) return null;
+      edits.push(...unusedImportEdits(ast, compiledCalls));
       let out = code;
-      for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.at);
+      for (const e of edits.sort((a, b) => b.at - a.at)) out = out.slice(0, e.at) + e.text + out.slice(e.end);
       const head =
-        `import { HsmDefinitionError as __keelHsmDefinitionError, HsmUsageError as __keelHsmUsageError } from ${JSON.stringify(hsmModule)};\n` +
+        `import { defineCompiledHsm as __keelDefineCompiledHsm, hsmTables as __keelHsmTables, HsmDefinitionError as __keelHsmDefinitionError, HsmUsageError as __keelHsmUsageError } from ${JSON.stringify(hsmModule)};\n` +
         consts.join('\n') +
         '\n';
       return { code: head + out, map: null };

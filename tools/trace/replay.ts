@@ -78,7 +78,7 @@ export function runNodeReplay(s: ReplayScenario): DecodedTrace {
   const sim = new Simulator({ seed: 1, inputs: 3, outputs: 4, tickPeriodMs: board.tickMs, schedulerCapacity: 512 });
   const io = new SimIo(sim);
   const trace = new Trace({ name: 'device', clock: () => sim.now(), capacity: 4096 });
-  const kernel = new Kernel({ ...kernelConfig(board), host: sim, trace });
+  const kernel = new Kernel({ ...kernelConfig(board, s.app), host: sim, trace });
   let machines: HsmDefinition<any>[];
   let onEdge: (pin: number, level: number) => boolean;
   if (s.app === 'blinky') {

@@ -142,6 +142,8 @@ declare module 'keel/host/app-configs' {
   export const blinkyConfig: typeof import('../../../hosts/moddable/app-configs.js').blinkyConfig;
   export const portResetConfig: typeof import('../../../hosts/moddable/app-configs.js').portResetConfig;
   export const kernelConfig: typeof import('../../../hosts/moddable/app-configs.js').kernelConfig;
+  export const KERNEL_NEEDS: typeof import('../../../hosts/moddable/app-configs.js').KERNEL_NEEDS;
+  export type KernelApp = import('../../../hosts/moddable/app-configs.js').KernelApp;
 }
 declare module 'keel/host/stimulus' {
   export const Stimulus: typeof import('../../../hosts/moddable/stimulus.js').Stimulus;
