@@ -1,7 +1,7 @@
 // Kernel: scheduling order, run-to-completion, time events, publish/subscribe,
 // slots, pool-block reference counting, and zero allocation on XS.
 import { strict as assert } from '../support/assert.js';
-import { assertNoAllocation } from '../support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation } from '../support/alloc.js';
 import {
   Kernel,
   KernelConfigError,
@@ -517,6 +517,11 @@ describe('kernel: no allocation on XS (first event included)', function () {
     }, 10000, 'kernel post+run');
     assert.equal(c.counts[1], 10000);
     assert.equal(k.dispatched(a), 10000);
+    // Positive control on the same fast path (post into the ring, run reading it).
+    assertCatchesAllocation(() => {
+      k.post(a, 1, i++);
+      k.run();
+    }, 100, 'kernel post+run');
   });
 
   it('a time event expiring (arm, tick, dispatch)', function () {
@@ -532,6 +537,13 @@ describe('kernel: no allocation on XS (first event included)', function () {
       k.run();
     }, 10000, 'time event expiry');
     assert.equal(c.counts[2], 10000);
+    // Positive control on the same fast path (the kernel's own arm and tick of the first armed event).
+    assertCatchesAllocation(() => {
+      k.arm(t, 1);
+      clock.t += 1;
+      k.tick();
+      k.run();
+    }, 100, 'time event expiry');
   });
 
   it('a periodic time event across many ticks', function () {

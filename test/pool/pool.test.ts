@@ -1,6 +1,6 @@
 // BlockPool: behaviour, exact counters, zero allocation on XS, metadata overhead.
 import { strict as assert } from '../support/assert.js';
-import { allocations, assertNoAllocation, onXs } from '../support/alloc.js';
+import { allocations, assertCatchesAllocation, assertNoAllocation, onXs } from '../support/alloc.js';
 import {
   BlockPool,
   NO_BLOCK,
@@ -239,6 +239,13 @@ describe('BlockPool', function () {
     it('claim+release pairs, zeroOnClaim', function () {
       const p = pool({ blockSize: 32, count: 4, zeroOnClaim: true });
       assertNoAllocation(() => p.release(p.claim()), 10000, 'BlockPool claim+release (zeroOnClaim)');
+    });
+
+    it('claim+release pairs (the one-word fast path), next to its positive control', function () {
+      const p = pool({ blockSize: 8, count: 4 });
+      assertNoAllocation(() => p.release(p.claim()), 10000, 'BlockPool claim+release');
+      assertCatchesAllocation(() => p.release(p.claim()), 100, 'BlockPool claim+release');
+      assert.equal(p.used, 0);
     });
 
     it('tryClaim on an empty pool', function () {

@@ -4,7 +4,7 @@
 // an array model, and type tests for misuse that must not compile.
 import fc from 'fast-check';
 import { strict as assert } from '../support/assert.js';
-import { assertNoAllocation, onXs } from '../support/alloc.js';
+import { assertCatchesAllocation, assertNoAllocation, onXs } from '../support/alloc.js';
 import {
   Stream,
   StreamConfigError,
@@ -437,6 +437,15 @@ describe('Stream (scalars)', function () {
           `Stream<${type}> writeOne+next`,
         );
         assert.equal(t.taken, 10000);
+        // Positive control on the same fast path.
+        assertCatchesAllocation(
+          () => {
+            t.writeOne(v++);
+            t.next();
+          },
+          100,
+          `Stream<${type}> writeOne+next`,
+        );
       }
     });
 
